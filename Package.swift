@@ -1,0 +1,74 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// devbridge: bridges host serial/USB/BLE devices into VMs and provides
+/// virtual devices on pseudo-terminals. See docs/ and ../shared/DESIGN.md.
+let package = Package(
+    name: "devbridge",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "devbridge", targets: ["devbridge"]),
+        .executable(name: "devbridge-bench", targets: ["DevbridgeBench"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "VirtualDevices", targets: ["VirtualDevices"]),
+        .library(name: "SerialIO", targets: ["SerialIO"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C shim: PTYs, termios2 (any baud), modem lines, inotify.
+        .target(name: "CLinuxSupport"),
+        // Pure simulation: virtual clock, profiles, models, noise, events. No I/O, no wall clock.
+        .target(name: "Simulation", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Protocol codecs: simulation state <-> device bytes. Pure.
+        .target(name: "VirtualDevices", dependencies: ["Simulation"]),
+        // Profile tools: CSV/JSONL sample writers and the SVG plotter. Pure.
+        .target(name: "ProfileTools", dependencies: ["Simulation"]),
+        // PTYs and serial ports on NIO.
+        .target(
+            name: "SerialIO",
+            dependencies: [
+                "CLinuxSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Wiring, lifecycle, device runners.
+        .target(
+            name: "DeviceBridgeService",
+            dependencies: [
+                "Simulation", "VirtualDevices", "SerialIO", "ProfileTools",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The executable: argument parsing only.
+        .executableTarget(
+            name: "devbridge",
+            dependencies: [
+                "DeviceBridgeService", "Simulation", "ProfileTools",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Benchmarks (run by bench/*.sh in release mode; never timed in tests).
+        .executableTarget(name: "DevbridgeBench", dependencies: ["Simulation", "VirtualDevices"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
+        .testTarget(name: "VirtualDevicesTests", dependencies: ["VirtualDevices", "Simulation"]),
+        .testTarget(name: "ProfileToolsTests", dependencies: ["ProfileTools", "Simulation"]),
+        .testTarget(name: "SerialIOTests", dependencies: ["SerialIO", "CLinuxSupport"]),
+        .testTarget(
+            name: "DevbridgeTests",
+            dependencies: ["DeviceBridgeService", "Simulation", "SerialIO", "CLinuxSupport"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,3 @@
+#define _GNU_SOURCE
+#include "CLinuxSupport.h"
+int devbridge_clinux_version(void) { return 1; }
