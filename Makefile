@@ -1,0 +1,50 @@
+# devbridge — the two commands: `make run` and `make test`.
+# Both install what is missing first (scripts/bootstrap.sh).
+
+SWIFT ?= swift
+BIN := .build/debug/devbridge
+PYTEST := .venv/bin/python -m pytest
+
+.PHONY: run test build build-tests lint format profiles bench bench-sim deps-run deps-test clean help
+
+help:
+	@echo "make run     run the service on its embedded default configuration"
+	@echo "make test    lint, build and run the whole test suite (Swift Testing + Python clients)"
+	@echo "make bench   run the benchmarks (release build) and print figures"
+	@echo "make format  reformat the sources with swift format"
+
+deps-run:
+	@scripts/bootstrap.sh run
+
+deps-test:
+	@scripts/bootstrap.sh test
+
+build:
+	$(SWIFT) build --product devbridge
+
+run: deps-run build
+	$(BIN) serve
+
+lint:
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+
+format:
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
+
+# Regenerates Sources/Simulation/Profile/ShippedProfiles.swift from profiles/*.yaml.
+profiles:
+	scripts/embed-profiles.sh
+
+build-tests:
+	$(SWIFT) build --build-tests
+
+test: deps-test lint build-tests
+	scripts/embed-profiles.sh --check
+	$(SWIFT) test --skip-build --parallel
+	$(PYTEST) -q tests/python
+
+bench: deps-test
+	bench/run-all.sh
+
+clean:
+	rm -rf .build .venv

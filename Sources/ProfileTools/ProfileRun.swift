@@ -1,0 +1,145 @@
+import Foundation
+import Simulation
+
+/// Fast-forwards a profile and emits samples at a fixed virtual interval,
+/// as CSV or JSON Lines (`devbridge profile run`).
+public struct ProfileRun: Sendable {
+    /// Output formats.
+    public enum Format: String, Sendable, CaseIterable {
+        case csv
+        case jsonl
+    }
+
+    public var profile: Profile
+    public var seed: UInt64?
+    /// Run length in virtual seconds.
+    public var until: Double
+    /// Sample interval in virtual seconds.
+    public var every: Double
+
+    public init(profile: Profile, seed: UInt64? = nil, until: Double, every: Double) {
+        self.profile = profile
+        self.seed = seed
+        self.until = until
+        self.every = every
+    }
+
+    /// One emitted row.
+    public struct Row: Sendable {
+        public var elapsed: Double
+        public var readings: [Reading]
+        /// Labels of events applied since the previous row.
+        public var events: [String]
+    }
+
+    /// Runs the simulation, calling `row` for each sample (t = 0, every, 2·every, … ≤ until).
+    /// Returns the finished simulation (its log holds every applied event).
+    @discardableResult
+    public func run(_ row: (Row) throws -> Void) throws -> Simulation {
+        var simulation = try Simulation(profile: profile, seed: seed)
+        var loggedCount = 0
+        var index = 0
+        while true {
+            let t = Double(index) * every
+            if t > until + 1e-9 { break }
+            simulation.advance(to: t)
+            let newEvents = simulation.log[loggedCount...].map { entry in
+                entry.error.map { "\(entry.label) (refused: \($0))" } ?? entry.label
+            }
+            loggedCount = simulation.log.count
+            try row(Row(elapsed: t, readings: simulation.readings, events: Array(newEvents)))
+            index += 1
+        }
+        return simulation
+    }
+
+    /// The header line (CSV) for this profile: `elapsed_s,time,pit_F,…,events`.
+    public func csvHeader() -> String {
+        let columns = profile.channels.map { channel in
+            channel.unit == .none ? channel.name : "\(channel.name)_\(Self.unitSuffix(channel.unit))"
+        }
+        return (["elapsed_s", "time"] + columns + ["events"]).joined(separator: ",")
+    }
+
+    /// Formats one row in `format`.
+    public func format(_ row: Row, as format: Format) -> String {
+        let timestamp = Self.isoTimestamp(profile.clock.startEpoch + row.elapsed)
+        let values = zip(profile.channels, row.readings).map { channel, reading in
+            (channel.name, reading.value.map { Self.fixed($0, decimals: Self.decimals(for: channel)) })
+        }
+        switch format {
+        case .csv:
+            let cells = values.map { $0.1 ?? "" }
+            let events = row.events.joined(separator: "; ").replacingOccurrences(of: ",", with: " ")
+            return ([Self.fixed(row.elapsed, decimals: 0), timestamp] + cells + [events]).joined(separator: ",")
+        case .jsonl:
+            var fields = ["\"elapsed_s\":\(Self.fixed(row.elapsed, decimals: 0))", "\"time\":\"\(timestamp)\""]
+            for (name, value) in values { fields.append("\"\(Self.jsonEscape(name))\":\(value ?? "null")") }
+            if !row.events.isEmpty {
+                fields.append("\"events\":[" + row.events.map { "\"\(Self.jsonEscape($0))\"" }.joined(separator: ",") + "]")
+            }
+            return "{" + fields.joined(separator: ",") + "}"
+        }
+    }
+
+    static func unitSuffix(_ unit: SignalUnit) -> String {
+        switch unit {
+        case .percent: "pct"
+        case .milligramsPerDeciliter: "mgdl"
+        case .millimolesPerLiter: "mmoll"
+        default: unit.rawValue
+        }
+    }
+
+    /// Decimals shown for a channel: from its quantization step, else 2.
+    static func decimals(for channel: ChannelSpec) -> Int {
+        let q = channel.sensor.quantization
+        guard q > 0 else { return 2 }
+        var decimals = 0
+        var scaled = q
+        while decimals < 4 && abs(scaled - scaled.rounded()) > 1e-9 {
+            scaled *= 10
+            decimals += 1
+        }
+        return decimals
+    }
+
+    /// Locale-independent fixed-point formatting.
+    public static func fixed(_ value: Double, decimals: Int) -> String {
+        String(format: "%.\(decimals)f", value)
+    }
+
+    static func jsonEscape(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// `2026-06-06T06:00:00Z` for seconds since the epoch (UTC), no Calendar needed.
+    public static func isoTimestamp(_ epoch: Double) -> String {
+        let seconds = Int(epoch.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        // Civil from days (proleptic Gregorian).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02dZ", year, month, day, secondOfDay / 3600, secondOfDay % 3600 / 60,
+            secondOfDay % 60)
+    }
+}

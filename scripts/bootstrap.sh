@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what `make run` / `make test` need on a fresh Debian 12 + Swift 6
+# machine: apt packages (only the missing ones) and the Python test clients
+# in .venv. Safe to run again: it does nothing when everything is present.
+#
+#   scripts/bootstrap.sh run    # what the service needs
+#   scripts/bootstrap.sh test   # plus test clients and tools
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="${1:-test}"
+
+# Runtime: nothing beyond the Swift toolchain yet.
+run_packages=()
+# Tests: real third-party peers and renderers.
+test_packages=(socat librsvg2-bin python3-venv)
+
+packages=("${run_packages[@]}")
+if [[ "$mode" == "test" ]]; then packages+=("${test_packages[@]}"); fi
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    echo "bootstrap: installing apt packages: ${missing[*]}"
+    sudo_cmd=()
+    if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v swift >/dev/null; then
+    echo "bootstrap: the Swift 6 toolchain is not on PATH (expected e.g. /opt/swift/usr/bin)" >&2
+    exit 1
+fi
+
+if [[ "$mode" == "test" ]]; then
+    requirements=tests/python/requirements.txt
+    stamp=.venv/.requirements-installed
+    if [[ ! -x .venv/bin/python ]]; then
+        echo "bootstrap: creating .venv for the Python test clients"
+        python3 -m venv .venv
+    fi
+    if [[ ! -f "$stamp" ]] || ! cmp -s "$requirements" "$stamp"; then
+        echo "bootstrap: installing Python test clients from $requirements"
+        .venv/bin/pip install --quiet --disable-pip-version-check -r "$requirements"
+        cp "$requirements" "$stamp"
+    fi
+fi
