@@ -5,7 +5,7 @@ import PackageDescription
 /// virtual devices on pseudo-terminals. See docs/ and ../shared/DESIGN.md.
 let package = Package(
     name: "devbridge",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "devbridge", targets: ["devbridge"]),
         .executable(name: "devbridge-bench", targets: ["DevbridgeBench"]),

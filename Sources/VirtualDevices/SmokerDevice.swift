@@ -8,14 +8,7 @@ import Simulation
 /// port open (warm-up silence, then output restarts); ``receive(_:)`` feeds
 /// app bytes to the command parser and applies the commands to the simulation
 /// (`/set?sp=250F` changes the running setpoint, so the pit curve follows).
-public struct SmokerDevice: Sendable {
-    /// One line printed by the device.
-    public struct Line: Sendable, Equatable {
-        /// Virtual time of the line, seconds since the profile start.
-        public var time: Double
-        public var bytes: [UInt8]
-    }
-
+public struct SmokerDevice: VirtualDevice {
     public private(set) var simulation: Simulation
     public private(set) var codec: any SmokerProtocolCodec
     /// Virtual time of the next firmware loop.
@@ -41,12 +34,12 @@ public struct SmokerDevice: Sendable {
     }
 
     /// Advances to `time`, running every firmware loop due, and returns the lines printed.
-    public mutating func advance(to time: Double) -> [Line] {
-        var lines: [Line] = []
+    public mutating func advance(to time: Double) -> [DeviceLine] {
+        var lines: [DeviceLine] = []
         while nextLoopTime <= time + 1e-9 {
             simulation.advance(to: nextLoopTime)
             if let bytes = codec.nextLine(readings()) {
-                lines.append(Line(time: nextLoopTime, bytes: bytes))
+                lines.append(DeviceLine(time: nextLoopTime, bytes: bytes))
             }
             nextLoopTime += codec.lineInterval
         }
@@ -54,26 +47,31 @@ public struct SmokerDevice: Sendable {
         return lines
     }
 
+    /// The protocol name (`smart-smoker`, `heatermeter`).
+    public var protocolName: String { codec.protocolName }
+
     /// Consumes bytes written by the app; applies completed commands to the simulation.
-    /// Returns the commands decoded.
+    /// Returns one log message per command.
     @discardableResult
-    public mutating func receive(_ bytes: [UInt8]) -> [DeviceCommand] {
-        let commands = codec.receive(bytes)
-        for command in commands {
+    public mutating func receive(_ bytes: [UInt8]) -> [String] {
+        var messages: [String] = []
+        for command in codec.receive(bytes) {
             switch command {
             case .setSetpoint(let fahrenheit):
+                let label = "setpoint \(Int(fahrenheit.rounded()))°F (serial command)"
                 do {
-                    try simulation.inject(
-                        ModelEvent("setpoint", parameters: ["value": fahrenheit]),
-                        label: "setpoint \(Int(fahrenheit.rounded()))°F (serial command)")
+                    try simulation.inject(ModelEvent("setpoint", parameters: ["value": fahrenheit]), label: label)
+                    messages.append(label)
                 } catch {
                     remember("setpoint refused: \(error.message)")
+                    messages.append("setpoint refused: \(error.message)")
                 }
             case .unknown(let text):
                 remember(text)
+                messages.append("ignored command: \(text)")
             }
         }
-        return commands
+        return messages
     }
 
     /// Applies an event from outside (control API, stdin).
