@@ -12,7 +12,7 @@ extension SmokerModel {
         public var windSpeed: Double
         /// Pit (air and body) temperature at start, °F; `nil` = ambient (a cold start).
         public var initialPitTemperature: Double?
-        /// Charcoal loaded at start, kg (default 7.5: ~18 h at 225 °F).
+        /// Charcoal loaded at start, kg (default 6.8: ~18 h at 225 °F with a brisket).
         public var fuelLoad: Double
         /// Heat delivered into the pit per kg of fuel burnt, J/kg (default 12 MJ/kg,
         /// charcoal's ~29 MJ/kg less flue and ash losses).
@@ -57,7 +57,7 @@ extension SmokerModel {
             ambient: Double = 70,
             windSpeed: Double = 0,
             initialPitTemperature: Double? = nil,
-            fuelLoad: Double = 7.5,
+            fuelLoad: Double = 6.8,
             fuelEnergyDensity: Double = 12e6,
             fireMaxPower: Double = 4000,
             fireIdleFraction: Double = 0.08,
