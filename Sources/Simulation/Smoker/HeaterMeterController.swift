@@ -7,8 +7,8 @@
 ///   on measurement.
 /// - Lid detection: armed once the pit has reached setpoint; when the pit falls to
 ///   `setpoint · (1 − lidDropFraction)` or below while the average output is below
-///   `lidOutputLimit`, the fan is held off for `lidHoldTime` ticks, or until the pit is
-///   back at setpoint once at least `lidMinimumTime` ticks have passed. Detection disarms
+///   `lidOutputLimit`, the fan is held off for `lidHoldTime` seconds, or until the pit is
+///   back at setpoint once at least `lidMinimumTime` seconds have passed. Detection disarms
 ///   until setpoint is reached again.
 struct HeaterMeterController: Sendable, Equatable {
     var kp: Double
@@ -28,7 +28,7 @@ struct HeaterMeterController: Sendable, Equatable {
     private(set) var output: Double = 0
     /// Moving average of the output, 0…100.
     private(set) var outputAverage: Double = 0
-    /// Seconds (ticks) left in the lid-open hold, 0 when not active.
+    /// Seconds left in the lid-open hold, 0 when not active.
     private(set) var lidCountdown: Double = 0
     private var lidElapsed: Double = 0
     private(set) var pitReached = false
@@ -54,8 +54,8 @@ struct HeaterMeterController: Sendable, Equatable {
         lidCountdown = 0
     }
 
-    /// One control period with the current pit reading.
-    mutating func tick(pit: Double) {
+    /// One control period of `period` seconds with the current pit reading.
+    mutating func tick(pit: Double, period: Double) {
         pitAverage += alpha * (pit - pitAverage)
         if pitReached, lidCountdown <= 0, lidHoldTime > 0,
            pit <= setpoint * (1 - lidDropFraction), outputAverage < lidOutputLimit
@@ -65,8 +65,8 @@ struct HeaterMeterController: Sendable, Equatable {
             pitReached = false
         }
         if lidCountdown > 0 {
-            lidElapsed += 1
-            lidCountdown -= 1
+            lidElapsed += period
+            lidCountdown -= period
             if pit >= setpoint, lidElapsed >= lidMinimumTime { lidCountdown = 0 }
             if lidCountdown <= 0 {
                 lidCountdown = 0
@@ -79,7 +79,7 @@ struct HeaterMeterController: Sendable, Equatable {
             let derivative = kd * (pitAverage - pit)
             let raw = proportional + integral + derivative
             if !((raw >= 100 && error > 0) || (raw <= 0 && error < 0)) {
-                integral = min(100, max(0, integral + ki * error))
+                integral = min(100, max(0, integral + ki * error * period))
             }
             output = min(100, max(0, proportional + integral + derivative))
             if pit >= setpoint { pitReached = true }

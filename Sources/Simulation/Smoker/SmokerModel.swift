@@ -144,7 +144,7 @@ public struct SmokerModel: PhysicalModel {
     }
 
     private mutating func controlTick(random: inout SeededRandom) {
-        controller.tick(pit: airTemperature)
+        controller.tick(pit: airTemperature, period: configuration.controlPeriod)
         let sigma = configuration.fireFlicker
         if sigma > 0 {
             let tau = Self.flickerTime
