@@ -21,6 +21,7 @@ tmp=$(mktemp)
         echo "            \"$name\","
         echo "            #\"\"\""
         sed 's/^/            /' "$file"
+        echo  # keeps the file's final newline inside the literal
         echo "            \"\"\"#"
         echo "        ),"
     done

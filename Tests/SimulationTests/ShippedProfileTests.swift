@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@testable import Simulation
+
+/// The shipped profiles load, and the smoker profiles behave as the issue demands.
+@Suite struct ShippedProfileTests {
+    /// Samples `channel` every minute for `hours`.
+    static func minuteSeries(_ name: String, hours: Double, seed: UInt64? = nil) throws -> (Simulation, [String: [Double?]]) {
+        var simulation = try Simulation(profile: try ProfileLoader.load(name), seed: seed)
+        var series: [String: [Double?]] = [:]
+        for minute in 0...Int(hours * 60) {
+            simulation.advance(to: Double(minute) * 60)
+            for (channel, reading) in zip(simulation.channelNames, simulation.readings) {
+                series[channel, default: []].append(reading.value)
+            }
+        }
+        return (simulation, series)
+    }
+
+    @Test(arguments: ShippedProfiles.names)
+    func shippedProfileLoadsAndRuns(name: String) throws {
+        let profile = try ProfileLoader.load(name)
+        #expect(profile.name == name)
+        var simulation = try Simulation(profile: profile)
+        simulation.advance(to: 3600)
+        #expect(simulation.log.allSatisfy { $0.error == nil }, "\(simulation.log)")
+    }
+
+    @Test func embeddedProfilesMatchTheFilesOnDisk() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../profiles").standardized
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }
+        #expect(Set(files.map { String($0.dropLast(5)) }) == Set(ShippedProfiles.names))
+        for file in files {
+            let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            #expect(ShippedProfiles.yaml(named: String(file.dropLast(5))) == text, "run 'make profiles'")
+        }
+    }
+
+    /// The issue's must-show for smoker-brisket, on the profile's own channels.
+    @Test func brisketStallsWrapsAndFinishes() throws {
+        let (simulation, series) = try Self.minuteSeries("smoker-brisket", hours: 16)
+        let meat = series["meat1"]!.map { $0 ?? .nan }
+        let pit = series["pit"]!.map { $0 ?? .nan }
+        // A stall: some 2-hour span with < 10 °F rise while between 145 and 175 °F.
+        let stall = (0..<(meat.count - 120)).contains { i in
+            let window = meat[i...(i + 120)]
+            return window.allSatisfy { (145...175).contains($0) } && meat[i + 120] - meat[i] < 10
+        }
+        #expect(stall, "no 2-hour stall between 145 and 175 °F")
+        // Wrapped at the stall; climbs afterwards; 203 °F between 10 and 16 h.
+        let wrap = try #require(simulation.log.first { $0.event.name == "wrap" })
+        let wrapMinute = Int(wrap.time / 60)
+        #expect(meat[min(meat.count - 1, wrapMinute + 120)] - meat[wrapMinute] > 15, "no climb after the wrap")
+        let done = try #require(meat.firstIndex { $0 >= 203 }, "never reached 203 °F")
+        #expect((600...960).contains(done), "203 °F at \(Double(done) / 60) h")
+        // The pit holds ±15 °F of setpoint once reached, except in the 15 minutes after a lid opening.
+        let reached = try #require(pit.firstIndex { $0 >= 225 })
+        let lidMinutes = simulation.log.filter { $0.event.name == "lid_open" }.map { Int($0.time / 60) }
+        for minute in reached..<pit.count where !lidMinutes.contains(where: { (0...15).contains(minute - $0) }) {
+            #expect(abs(pit[minute] - 225) <= 15, "pit \(pit[minute]) °F at minute \(minute)")
+        }
+    }
+
+    @Test func sameSeedSameCookOtherSeedOtherNoise() throws {
+        let a = try Self.minuteSeries("smoker-brisket", hours: 2).1
+        let b = try Self.minuteSeries("smoker-brisket", hours: 2).1
+        let c = try Self.minuteSeries("smoker-brisket", hours: 2, seed: 1234).1
+        #expect(a["pit"]! == b["pit"]!)
+        #expect(a["pit"]! != c["pit"]!)
+    }
+
+    @Test func fuelOutDecaysThePitWhileTheFanSaturates() throws {
+        let (_, series) = try Self.minuteSeries("smoker-fuel-out", hours: 7)
+        let pit = series["pit"]!.map { $0 ?? .nan }
+        let fan = series["fan"]!.map { $0 ?? .nan }
+        #expect(pit[6 * 60 + 45] < pit[6 * 60] - 50)
+        #expect(fan[6 * 60 + 30...6 * 60 + 55].allSatisfy { $0 >= 95 })
+    }
+}
