@@ -4,10 +4,12 @@
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
+case "smoker-brisket":
+    SmokerBench.run(arguments)
 case "cgm-year", "cgm-realism":
     CGMBench.run(arguments)
 case let name?:
-    print("unknown benchmark '\(name)'; known: cgm-year, cgm-realism")
+    print("unknown benchmark '\(name)'; known: smoker-brisket, cgm-year, cgm-realism")
 default:
-    print("usage: devbridge-bench <benchmark> [options]")
+    print("usage: devbridge-bench smoker-brisket | cgm-year | cgm-realism [options]")
 }
