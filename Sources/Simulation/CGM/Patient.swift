@@ -6,6 +6,12 @@
 /// volumes scale with body weight, one unit of insulin lowers a child's
 /// glucose far more than an adult's. Basal rates are derived so that each
 /// preset sits at ``targetGlucose`` with no meals.
+///
+/// The adult keeps the published population sensitivities, which make insulin
+/// potent: the steady-state basal is about 0.38 U/h and a 60 g meal is covered
+/// by about 2.4 U (carb ratio 25 g/U), i.e. a low total daily dose (≈ 0.25 U/kg).
+/// Carb ratios and correction factors are tuned so that a meal bolus brings
+/// glucose back near the target without a low.
 public enum Patient: String, Sendable, CaseIterable, Codable {
     case adult
     case adolescent
@@ -34,21 +40,21 @@ public enum Patient: String, Sendable, CaseIterable, Codable {
     /// Fasting glucose the preset's basal rate is tuned for (mg/dL).
     public var targetGlucose: Double { 120 }
 
-    /// Insulin-to-carbohydrate ratio (grams covered by one unit).
+    /// Insulin-to-carbohydrate ratio (grams covered by one unit), tuned on the model.
     public var carbRatio: Double {
         switch self {
-        case .adult: 10
-        case .adolescent: 7
-        case .child: 18
+        case .adult: 25
+        case .adolescent: 21
+        case .child: 38
         }
     }
 
-    /// Correction factor (mg/dL lowered by one unit), used by ``BasalBolusController``.
+    /// Correction factor (mg/dL lowered by one unit over about 4 h), used by ``BasalBolusController``.
     public var correctionFactor: Double {
         switch self {
-        case .adult: 40
-        case .adolescent: 30
-        case .child: 110
+        case .adult: 70
+        case .adolescent: 65
+        case .child: 130
         }
     }
 
