@@ -1,7 +1,7 @@
+import Foundation
 import Testing
 
 @testable import Simulation
-import Foundation
 
 @Suite struct CGMSensorTests {
     /// A sensor with no noise and no calibration drift: readings equal rounded truth.
