@@ -121,7 +121,37 @@ def main():
         print(f"{label:34} {o:>13} {t:>16} {r:>20}")
     print("\nper simglucose patient: " + ", ".join(
         f"{n.split('#')[1]} mean {m['mean']:.0f} TIR {m['tir']:.0f}% TBR {m['tbr']:.1f}%" for n, m in theirs.items()))
+    explain(ours_m, pooled, lo, hi)
     return ours_m, pooled
+
+
+def explain(ours, theirs, lo, hi):
+    def side(key):
+        if ours[key] > hi[key]:
+            return "above the whole simglucose range"
+        if ours[key] < lo[key]:
+            return "below the whole simglucose range"
+        return "inside the simglucose range"
+
+    print("\nwhere we differ and why")
+    print(f"- SD {ours['sd']:.0f} vs {theirs['sd']:.0f} mg/dL, time above 180 {ours['tar']:.1f} vs {theirs['tar']:.1f} % "
+          f"({side('tar')}): Hovorka's glucose removal is driven by insulin; above 4.5 mmol/L the\n"
+          "  insulin-independent flux F01 is constant, so there is little glucose effectiveness to blunt a\n"
+          "  rise. UVA/Padova's utilisation grows with glucose (Michaelis-Menten), damping excursions.")
+    print(f"- time below 70 {ours['tbr']:.1f} vs {theirs['tbr']:.1f} % ({side('tbr')}): our insulin action decays\n"
+          "  slowly (ka1 = 0.006/min, ~3 h time constant), so boluses stack late after meals; our carb ratio\n"
+          "  (28 g/U) is tuned on the model to trade late lows for higher peaks. simglucose uses each\n"
+          "  patient's own CR/CF from its Quest.csv.")
+    print(f"- meal-to-peak {ours['peak_minutes']:.0f} vs {theirs['peak_minutes']:.0f} min ({side('peak_minutes')}): "
+          "both absorb carbs within about an hour\n"
+          "  (Hovorka two-compartment gut, tmaxG 40 min; UVA/Padova eats at 5 g/min with nonlinear gastric\n"
+          "  emptying).")
+    print(f"- mean {ours['mean']:.0f} vs {theirs['mean']:.0f} mg/dL ({side('mean')}): our preset is tuned to 120 fasting "
+          "and adds a dawn\n"
+          "  phenomenon (+15 % EGP, 04:00-08:00); simglucose patients rest at their own basal steady state\n"
+          "  and have no circadian term.")
+    print("- population: one adult preset (published Hovorka population values, ~0.25 U/kg/day) against\n"
+          "  virtual adults with individual parameters and doses; the range column is their spread.")
 
 
 if __name__ == "__main__":

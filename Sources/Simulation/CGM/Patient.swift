@@ -9,7 +9,7 @@
 ///
 /// The adult keeps the published population sensitivities, which make insulin
 /// potent: the steady-state basal is about 0.38 U/h and a 60 g meal is covered
-/// by about 2.4 U (carb ratio 25 g/U), i.e. a low total daily dose (≈ 0.25 U/kg).
+/// by about 2.1 U (carb ratio 28 g/U), i.e. a low total daily dose (≈ 0.25 U/kg).
 /// Carb ratios and correction factors are tuned so that a meal bolus brings
 /// glucose back near the target without a low.
 public enum Patient: String, Sendable, CaseIterable, Codable {
@@ -43,9 +43,9 @@ public enum Patient: String, Sendable, CaseIterable, Codable {
     /// Insulin-to-carbohydrate ratio (grams covered by one unit), tuned on the model.
     public var carbRatio: Double {
         switch self {
-        case .adult: 25
-        case .adolescent: 21
-        case .child: 38
+        case .adult: 28
+        case .adolescent: 23
+        case .child: 42
         }
     }
 
