@@ -95,7 +95,9 @@ enum CGMBench {
         let result = try simulate(days: days, seed: seed, keepTrace: false)
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        print("cgm-year: \(days) simulated days, \(days * 1440) model steps of 60 s, \(result.readingCount) sensor readings")
+        print(
+            "cgm-year: \(days) simulated days, \(days * 1440) model steps of 60 s, \(result.readingCount) sensor readings"
+        )
         print(String(format: "  wall time        %.3f s (target < 1 s)", seconds))
         print(String(format: "  per simulated day %.3f ms", seconds / Double(days) * 1000))
         print(String(format: "  sensor MARD      %.1f %%", result.mard))
@@ -125,7 +127,8 @@ enum CGMBench {
         var rcsv = "minute,sgv,true,direction,delta,noise\n"
         for r in run.readings {
             let delta = r.delta.map { String(format: "%.2f", $0) } ?? ""
-            rcsv += "\(Int(r.time / 60)),\(r.sgv),\(String(format: "%.2f", r.trueGlucose)),\(r.direction.rawValue),\(delta),\(r.noise)\n"
+            rcsv +=
+                "\(Int(r.time / 60)),\(r.sgv),\(String(format: "%.2f", r.trueGlucose)),\(r.direction.rawValue),\(delta),\(r.noise)\n"
         }
         try rcsv.write(toFile: out + "/readings.csv", atomically: true, encoding: .utf8)
 
@@ -146,13 +149,17 @@ enum CGMBench {
         print(String(format: "  sensor MARD vs true interstitial   %.1f %% (target 7–12 %%)", mard))
         print(String(format: "  sensor error mean %.2f mg/dL, SD %.2f mg/dL", mean, sd))
         print(String(format: "  lag-1 autocorrelation of sensor error (5 min)  %.3f", num / den))
-        print("  readings \(run.readings.count) (valid \(valid.count)); arrows: "
-            + TrendDirection.allCases.compactMap { d in arrows[d].map { "\(d.rawValue) \($0)" } }.joined(separator: ", "))
+        print(
+            "  readings \(run.readings.count) (valid \(valid.count)); arrows: "
+                + TrendDirection.allCases.compactMap { d in arrows[d].map { "\(d.rawValue) \($0)" } }.joined(
+                    separator: ", "))
     }
 
     /// A table of the presets: weight, basal, steady state, meal and bolus responses.
     static func presets() throws {
-        print("preset      kg  basal U/h  steady mg/dL  60g peak (+min)  1U drop at 3h  dawn 08:00  60g+bolus peak (+min) min/6h")
+        print(
+            "preset      kg  basal U/h  steady mg/dL  60g peak (+min)  1U drop at 3h  dawn 08:00  60g+bolus peak (+min) min/6h"
+        )
         for patient in Patient.allCases {
             var r = SeededRandom(seed: 1)
             let base = try GlucoseModel(configuration: .init(patient: patient, dawnAmplitude: 0))
@@ -184,7 +191,8 @@ enum CGMBench {
             for _ in 0..<480 { dawn.step(dt: 60, random: &r) }
             print(
                 String(
-                    format: "%-10@ %3.0f  %9.2f  %12.1f  %6.0f (+%3d)  %13.1f  %10.1f  %6.0f (+%3d) %6.0f", patient.rawValue as NSString,
+                    format: "%-10@ %3.0f  %9.2f  %12.1f  %6.0f (+%3d)  %13.1f  %10.1f  %6.0f (+%3d) %6.0f",
+                    patient.rawValue as NSString,
                     patient.parameters.bodyWeight, patient.basalRate, steady, peak, peakMinute,
                     base.glucose - bolus.glucose, dawn.glucose, cPeak, cPeakMinute, cMin))
         }

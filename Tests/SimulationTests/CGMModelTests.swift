@@ -17,7 +17,8 @@ import Testing
 
     @Test func outputsAreInTheDocumentedOrder() throws {
         let model = try GlucoseModel()
-        #expect(model.outputs.map(\.name) == ["glucose", "interstitial", "insulin", "carbs_on_board", "insulin_on_board"])
+        #expect(
+            model.outputs.map(\.name) == ["glucose", "interstitial", "insulin", "carbs_on_board", "insulin_on_board"])
         #expect(model.outputs[0].unit == .milligramsPerDeciliter)
         #expect(model.outputs[1].unit == .milligramsPerDeciliter)
         #expect(model.outputs[2].unit == .none)

@@ -160,7 +160,11 @@ import Testing
             while next < meals.meals.count, meals.meals[next].time <= t {
                 let grams = meals.meals[next].grams
                 try model.apply(
-                    ModelEvent("meal", parameters: ["grams": grams, "bolus": controller.bolus(grams: grams, glucose: model.interstitial)]))
+                    ModelEvent(
+                        "meal",
+                        parameters: [
+                            "grams": grams, "bolus": controller.bolus(grams: grams, glucose: model.interstitial),
+                        ]))
                 next += 1
             }
             if let r = sensor.sample(time: t, interstitial: model.interstitial) { readings.append(r) }

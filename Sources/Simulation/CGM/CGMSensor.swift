@@ -99,10 +99,16 @@ public struct CGMSensor: Sendable {
             try check("warmUp", warmUp, warmUp >= 0, "non-negative")
             if let s = sessionLength { try check("sessionLength", s, s > warmUp, "longer than the warm-up") }
             try check("noiseScale", noiseScale, noiseScale >= 0, "non-negative")
-            try check("calibrationDrift", calibrationDrift, calibrationDrift >= 0 && calibrationDrift < 0.5, "in [0, 0.5)")
-            try check("startTimeOfDay", startTimeOfDay, startTimeOfDay >= 0 && startTimeOfDay < 86400, "in [0, 86400) s")
-            try check("compressionLowsPerNight", compressionLowsPerNight, (0...1).contains(compressionLowsPerNight), "in [0, 1]")
-            try check("signalLossesPerDay", signalLossesPerDay, signalLossesPerDay >= 0 && signalLossesPerDay <= 100, "in [0, 100]")
+            try check(
+                "calibrationDrift", calibrationDrift, calibrationDrift >= 0 && calibrationDrift < 0.5, "in [0, 0.5)")
+            try check(
+                "startTimeOfDay", startTimeOfDay, startTimeOfDay >= 0 && startTimeOfDay < 86400, "in [0, 86400) s")
+            try check(
+                "compressionLowsPerNight", compressionLowsPerNight, (0...1).contains(compressionLowsPerNight),
+                "in [0, 1]")
+            try check(
+                "signalLossesPerDay", signalLossesPerDay, signalLossesPerDay >= 0 && signalLossesPerDay <= 100,
+                "in [0, 100]")
             try check("trendWindow", trendWindow, trendWindow >= 2 * sampleInterval, "at least two sample intervals")
             for low in compressionLows {
                 try check("compressionLows.duration", low.duration, low.duration > 0, "positive")
@@ -244,7 +250,8 @@ public struct CGMSensor: Sendable {
                 }
                 for _ in 0..<count {
                     losses.append(
-                        TimeWindow(start: midnight + events.uniform(in: 0...86400), duration: events.uniform(in: 600...3600)))
+                        TimeWindow(
+                            start: midnight + events.uniform(in: 0...86400), duration: events.uniform(in: 600...3600)))
                 }
             }
         }

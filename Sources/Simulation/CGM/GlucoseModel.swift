@@ -109,7 +109,8 @@ public struct GlucoseModel: PhysicalModel {
         }
         let c = configuration
         if let rate = c.basalRate { try check("basalRate", rate, rate >= 0 && rate <= 50, "between 0 and 50 U/h") }
-        try check("startTimeOfDay", c.startTimeOfDay, c.startTimeOfDay >= 0 && c.startTimeOfDay < 86400, "in [0, 86400) s")
+        try check(
+            "startTimeOfDay", c.startTimeOfDay, c.startTimeOfDay >= 0 && c.startTimeOfDay < 86400, "in [0, 86400) s")
         try check("interstitialTimeConstant", c.interstitialTimeConstant, c.interstitialTimeConstant > 0, "positive")
         try check("dawnAmplitude", c.dawnAmplitude, c.dawnAmplitude >= 0 && c.dawnAmplitude <= 2, "between 0 and 2")
         try check("dawnStart", c.dawnStart, c.dawnStart >= 0 && c.dawnStart < 86400, "in [0, 86400) s")
@@ -121,7 +122,8 @@ public struct GlucoseModel: PhysicalModel {
         self.parameters = params
         let constants = HovorkaConstants(params, interstitialTimeConstant: c.interstitialTimeConstant)
         self.constants = constants
-        let basal = c.basalRate ?? Self.steadyStateBasalRate(parameters: params, glucose: configuration.patient.targetGlucose)
+        let basal =
+            c.basalRate ?? Self.steadyStateBasalRate(parameters: params, glucose: configuration.patient.targetGlucose)
         self.basalRate = basal
         self.state = constants.steadyState(insulinRate: basal * 1000 / 60)
     }
@@ -211,7 +213,9 @@ public struct GlucoseModel: PhysicalModel {
 
     public mutating func apply(_ event: ModelEvent) throws(ModelError) {
         let p = event.parameters
-        func number(_ key: String, default fallback: Double? = nil, _ ok: (Double) -> Bool, _ what: String) throws(ModelError) -> Double {
+        func number(_ key: String, default fallback: Double? = nil, _ ok: (Double) -> Bool, _ what: String)
+            throws(ModelError) -> Double
+        {
             guard let value = p[key] ?? fallback else {
                 throw ModelError(.badParameter, "'\(event.name)' needs '\(key)' (\(what))", key: key)
             }
