@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C shim: PTYs, termios2 (any baud), modem lines, inotify.
@@ -39,11 +40,31 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // pcapng traces: writer, tolerant reader, taps, replay engine.
+        .target(
+            name: "Traces",
+            dependencies: [
+                "SerialIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Serial over TCP: raw, telnet and RFC 2217 exports with fan-out; the guest-side attach.
+        .target(
+            name: "SerialBridge",
+            dependencies: [
+                "SerialIO", "Traces",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Wiring, lifecycle, device runners.
         .target(
             name: "DeviceBridgeService",
             dependencies: [
-                "Simulation", "VirtualDevices", "SerialIO", "ProfileTools",
+                "Simulation", "VirtualDevices", "SerialIO", "ProfileTools", "Traces", "SerialBridge",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -65,6 +86,16 @@ let package = Package(
         .testTarget(name: "VirtualDevicesTests", dependencies: ["VirtualDevices", "Simulation"]),
         .testTarget(name: "ProfileToolsTests", dependencies: ["ProfileTools", "Simulation"]),
         .testTarget(name: "SerialIOTests", dependencies: ["SerialIO", "CLinuxSupport"]),
+        .testTarget(name: "TracesTests", dependencies: ["Traces", "SerialIO"]),
+        .testTarget(
+            name: "SerialBridgeTests",
+            dependencies: [
+                "SerialBridge", "SerialIO", "Traces",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "DevbridgeTests",
             dependencies: ["DeviceBridgeService", "Simulation", "SerialIO", "CLinuxSupport"]
