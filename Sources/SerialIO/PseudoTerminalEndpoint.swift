@@ -169,6 +169,9 @@ public final class PseudoTerminalEndpoint: Sendable {
 
         let endpoint = PseudoTerminalEndpoint(
             core: core, channel: channel, linkPath: link, inbound: inbound, events: events)
+        let thread = Thread { core.runMonitor() }
+        thread.name = "devbridge-pty-monitor"
+        thread.start()
         if let link {
             do {
                 try PTYLink.install(link: link, target: slavePath)
@@ -177,9 +180,6 @@ public final class PseudoTerminalEndpoint: Sendable {
                 throw error
             }
         }
-        let thread = Thread { core.runMonitor() }
-        thread.name = "devbridge-pty-monitor"
-        thread.start()
         logger.debug("PTY open", metadata: ["pty": "\(slavePath)", "link": "\(link ?? "-")",
                                             "settings": "\(lineSettings)"])
         return endpoint
