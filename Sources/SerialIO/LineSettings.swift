@@ -35,6 +35,10 @@ public enum StopBits: Int, Sendable, Equatable, Hashable, CaseIterable {
 
 /// The framing of a serial line: what a UART is set to, and what an app
 /// sets on a tty with `tcsetattr` (baud, data bits, parity, stop bits).
+///
+/// On a Linux PTY the kernel keeps the baud (any value) and the stop bits an
+/// app sets, but forces 8 data bits and no parity (`pty_set_termios`), so
+/// a PTY slave always reads back `…8N1` or `…8N2`.
 public struct LineSettings: Sendable, Equatable, Hashable, CustomStringConvertible {
     /// Bits per second. Any positive value (non-standard rates such as
     /// 250000 are read and set through termios2 `BOTHER`).

@@ -21,7 +21,9 @@ import NIOPosix
 ///   ``PTYEvent/lineSettingsChanged(_:)`` (termios is polled about every
 ///   100 ms, on each open and, with `emulateLineMismatch`, on each write),
 ///   and with `emulateLineMismatch` both directions are garbled by
-///   ``BaudMismatchCorruptor`` as a real UART would garble them.
+///   ``BaudMismatchCorruptor`` as a real UART would garble them. (A PTY
+///   keeps only the baud and stop bits an app sets; the kernel forces 8N, so
+///   a data-bits or parity mismatch cannot be seen or emulated here.)
 /// - ``write(_:)`` never blocks: when the app does not read and its input
 ///   queue is full, bytes are dropped and counted, like a UART overrun.
 ///

@@ -153,6 +153,15 @@ struct PseudoTerminalEndpointTests {
         #expect(garbage == expected)
         #expect(garbage != line)
 
+        // The other way round: the app's 115200 bytes reach the 9600 device garbled.
+        let inbound = Collector.start(endpoint.inbound)
+        let command = Array("SET TEMP 225\n".utf8)
+        let heard = BaudMismatchCorruptor(sender: LineSettings(baud: 115_200), receiver: device).transform(command)
+        #expect(!heard.isEmpty)
+        #expect(heard != command)
+        App.write(fd, "SET TEMP 225\n")
+        #expect(await inbound.wait(forBytes: heard))
+
         try device.apply(fileDescriptor: fd, makeRaw: false)
         endpoint.write(line)
         #expect(App.read(fd, count: line.count) == line)
