@@ -63,7 +63,7 @@ public struct BaudMismatchCorruptor: Sendable, Equatable {
         }
 
         var output: [UInt8] = []
-        output.reserveCapacity(bytes.count * max(1, receiver.baud / max(1, sender.baud)))
+        output.reserveCapacity(bytes.count)
         var searchFrom = 0
         while true {
             // Next falling edge: a 0 bit preceded by a 1 (or by the idle line).

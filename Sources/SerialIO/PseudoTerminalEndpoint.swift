@@ -71,7 +71,7 @@ public final class PseudoTerminalEndpoint: Sendable {
 
     private let core: EndpointCore
     private let channel: any Channel
-    private let closed = ManagedAtomicFlag()
+    private let closed = OnceFlag()
 
     private init(core: EndpointCore, channel: any Channel, linkPath: String?, inbound: AsyncStream<[UInt8]>,
                  events: AsyncStream<PTYEvent>) {

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// A set-once flag, safe from any thread.
-final class ManagedAtomicFlag: Sendable {
+final class OnceFlag: Sendable {
     private let value = Atomic<Bool>(false)
 
     /// Sets the flag; returns true if it was clear (the caller won).
