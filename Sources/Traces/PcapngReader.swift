@@ -20,6 +20,9 @@ public enum PcapngReader {
     public static func read(_ bytes: [UInt8], path: String? = nil) throws(TraceError) -> PcapngReadResult {
         let name = path ?? "trace"
         try checkStart(bytes, name: name)
+        guard !bytes.isEmpty else {
+            return PcapngReadResult(blocks: [], warning: "\(name): empty file (truncated before its section header)", validLength: 0)
+        }
         var blocks: [PcapngBlock] = []
         var offset = 0
         var bigEndian = false
