@@ -45,7 +45,8 @@ public final class RecordRunner: Service, Sendable {
     ) {
         self.devicePath = devicePath
         self.link = link
-        self.tap = TraceTap(recorder: recorder, name: devicePath, description: "devbridge record; app link \(link ?? "-")")
+        self.tap = TraceTap(
+            recorder: recorder, name: devicePath, description: "devbridge record; app link \(link ?? "-")")
         self.logger = logger
         self.onReady = onReady
     }

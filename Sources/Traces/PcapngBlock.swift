@@ -133,13 +133,15 @@ public struct PcapngPacket: Sendable, Equatable {
         var options: [PcapngOption] = []
         if let comment { options.append(PcapngOption(code: PcapngOption.comment, text: comment)) }
         if direction != .unknown {
-            options.append(PcapngOption(code: PcapngOption.packetFlags, value: PcapngEncoder.littleEndian(direction.flags)))
+            options.append(
+                PcapngOption(code: PcapngOption.packetFlags, value: PcapngEncoder.littleEndian(direction.flags)))
         }
         self.options = options
     }
 
     /// Creates a packet from decoded fields.
-    public init(interfaceID: UInt32, timestamp: UInt64, originalLength: UInt32, data: [UInt8], options: [PcapngOption]) {
+    public init(interfaceID: UInt32, timestamp: UInt64, originalLength: UInt32, data: [UInt8], options: [PcapngOption])
+    {
         self.interfaceID = interfaceID
         self.timestamp = timestamp
         self.originalLength = originalLength

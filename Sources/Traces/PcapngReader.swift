@@ -21,7 +21,8 @@ public enum PcapngReader {
         let name = path ?? "trace"
         try checkStart(bytes, name: name)
         guard !bytes.isEmpty else {
-            return PcapngReadResult(blocks: [], warning: "\(name): empty file (truncated before its section header)", validLength: 0)
+            return PcapngReadResult(
+                blocks: [], warning: "\(name): empty file (truncated before its section header)", validLength: 0)
         }
         var blocks: [PcapngBlock] = []
         var offset = 0
@@ -30,7 +31,8 @@ public enum PcapngReader {
         while offset < bytes.count {
             let remaining = bytes.count - offset
             if remaining < 12 {
-                warning = "\(name): truncated at byte \(bytes.count): the last block is incomplete; read \(blocks.count) whole blocks"
+                warning =
+                    "\(name): truncated at byte \(bytes.count): the last block is incomplete; read \(blocks.count) whole blocks"
                 break
             }
             let typeLE = u32(bytes, offset, bigEndian: false)
@@ -55,14 +57,17 @@ public enum PcapngReader {
             guard length >= 12, length % 4 == 0 else {
                 if blocks.isEmpty {
                     throw TraceError(
-                        code: .corruptHeader, message: "\(name): corrupt pcapng section header (block length \(length))",
+                        code: .corruptHeader,
+                        message: "\(name): corrupt pcapng section header (block length \(length))",
                         path: path)
                 }
-                warning = "\(name): damaged block at byte \(offset) (length \(length)); read \(blocks.count) whole blocks"
+                warning =
+                    "\(name): damaged block at byte \(offset) (length \(length)); read \(blocks.count) whole blocks"
                 break
             }
             guard length <= remaining else {
-                warning = "\(name): truncated at byte \(bytes.count): the last block is incomplete; read \(blocks.count) whole blocks"
+                warning =
+                    "\(name): truncated at byte \(bytes.count): the last block is incomplete; read \(blocks.count) whole blocks"
                 break
             }
             let trailer = Int(u32(bytes, offset + length - 4, bigEndian: bigEndian))
@@ -72,7 +77,8 @@ public enum PcapngReader {
                         code: .corruptHeader, message: "\(name): corrupt pcapng section header (length mismatch)",
                         path: path)
                 }
-                warning = "\(name): damaged block at byte \(offset) (length mismatch); read \(blocks.count) whole blocks"
+                warning =
+                    "\(name): damaged block at byte \(offset) (length mismatch); read \(blocks.count) whole blocks"
                 break
             }
             let body = Array(bytes[(offset + 8)..<(offset + length - 4)])
@@ -85,7 +91,8 @@ public enum PcapngReader {
                 }
                 blocks.append(block)
             } else {
-                warning = "\(name): malformed block of type \(type) at byte \(offset); read \(blocks.count) whole blocks"
+                warning =
+                    "\(name): malformed block of type \(type) at byte \(offset); read \(blocks.count) whole blocks"
                 break
             }
             offset += length
@@ -151,7 +158,8 @@ public enum PcapngReader {
 
     /// Options from `start` to the end of `body`; `flagsCode`'s 4-byte value is
     /// normalised to little-endian. Nil when an option overruns the block.
-    static func decodeOptions(_ body: [UInt8], from start: Int, bigEndian: Bool, flagsCode: UInt16?) -> [PcapngOption]? {
+    static func decodeOptions(_ body: [UInt8], from start: Int, bigEndian: Bool, flagsCode: UInt16?) -> [PcapngOption]?
+    {
         var options: [PcapngOption] = []
         var offset = start
         while offset + 4 <= body.count {

@@ -23,7 +23,9 @@ public final class PcapngWriter {
         public var syncToDisk: Bool
 
         /// Creates a policy; the default flushes at 64 KiB or 250 ms.
-        public init(maxPendingBytes: Int = 64 * 1024, maxDelayNanoseconds: UInt64 = 250_000_000, syncToDisk: Bool = false) {
+        public init(
+            maxPendingBytes: Int = 64 * 1024, maxDelayNanoseconds: UInt64 = 250_000_000, syncToDisk: Bool = false
+        ) {
             self.maxPendingBytes = maxPendingBytes
             self.maxDelayNanoseconds = maxDelayNanoseconds
             self.syncToDisk = syncToDisk

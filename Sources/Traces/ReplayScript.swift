@@ -39,7 +39,8 @@ public struct ReplayScript: Sendable, Equatable {
         guard trace.serialInterfaces.contains(name) else {
             throw TraceError(
                 code: .noSuchInterface,
-                message: "no interface '\(name)' in the trace (it has: \(trace.serialInterfaces.joined(separator: ", ")))")
+                message:
+                    "no interface '\(name)' in the trace (it has: \(trace.serialInterfaces.joined(separator: ", ")))")
         }
         var steps: [Step] = []
         for record in trace.records {

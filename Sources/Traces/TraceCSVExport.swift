@@ -18,7 +18,9 @@ public enum TraceCSVExport {
         guard trace.serialInterfaces.contains(interface) else {
             throw TraceError(
                 code: .noSuchInterface,
-                message: "no interface '\(interface)' in the trace (it has: \(trace.serialInterfaces.joined(separator: ", ")))")
+                message:
+                    "no interface '\(interface)' in the trace (it has: \(trace.serialInterfaces.joined(separator: ", ")))"
+            )
         }
         let start = trace.records.first?.timestamp ?? 0
         var rows: [(time: Double, values: [(String, String)])] = []

@@ -6,8 +6,12 @@ public enum TraceDump {
     public static func lines(_ trace: TraceFile, bytesPerLine: Int = 16) -> [String] {
         var lines: [String] = []
         let start = trace.records.first?.timestamp ?? 0
-        lines.append("# \(trace.records.count) packets; interfaces: \(trace.interfaces.map { "\($0.name) (linktype \($0.linkType))" }.joined(separator: ", "))")
-        lines.append("# time since first packet (s), interface, direction (in = app→device, out = device→app), length, hex, text")
+        lines.append(
+            "# \(trace.records.count) packets; interfaces: \(trace.interfaces.map { "\($0.name) (linktype \($0.linkType))" }.joined(separator: ", "))"
+        )
+        lines.append(
+            "# time since first packet (s), interface, direction (in = app→device, out = device→app), length, hex, text"
+        )
         for record in trace.records {
             let time = TraceText.seconds(Double(record.timestamp &- start) / 1e9)
             if let (owner, event) = record.event {

@@ -195,11 +195,13 @@ public final class TraceRecorder: Sendable {
     private func rotateIfDue(_ state: inout State) throws(TraceError) {
         guard let rotation = options.rotation, let writer = state.writer else { return }
         let now = TraceClock.monotonic()
-        guard writer.pendingBytes == 0, rotation.isDue(bytes: writer.bytesWritten, ageNanoseconds: now &- state.fileStarted)
+        guard writer.pendingBytes == 0,
+            rotation.isDue(bytes: writer.bytesWritten, ageNanoseconds: now &- state.fileStarted)
         else { return }
         try writer.close()
         state.fileIndex += 1
-        let next = try PcapngWriter(path: TraceRotation.path(base: path, index: state.fileIndex), policy: options.policy)
+        let next = try PcapngWriter(
+            path: TraceRotation.path(base: path, index: state.fileIndex), policy: options.policy)
         next.append(.sectionHeader(Self.header(options)))
         for interface in state.interfaces { next.append(.interfaceDescription(interface)) }
         try next.flush()

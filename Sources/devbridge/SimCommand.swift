@@ -88,7 +88,8 @@ struct SimCommand: AsyncParsableCommand {
         }
         let runner = VirtualDeviceRunner(
             name: loaded.name, device: device,
-            options: .init(link: linkPath, speed: speed, resetOnOpen: resetOnOpen, emulateBaudMismatch: baudMismatch, trace: tap),
+            options: .init(
+                link: linkPath, speed: speed, resetOnOpen: resetOnOpen, emulateBaudMismatch: baudMismatch, trace: tap),
             logger: logger
         ) { endpoint in
             let settings = endpoint.lineSettings

@@ -8,8 +8,12 @@ func sampleBlocks() -> [PcapngBlock] {
         .sectionHeader(PcapngSectionHeader(options: [PcapngOption(code: PcapngOption.userApplication, text: "test")])),
         .interfaceDescription(PcapngInterface(linkType: TraceLinkType.serial, name: "/dev/ttyUSB0")),
         .interfaceDescription(PcapngInterface(linkType: TraceLinkType.events, name: "events")),
-        .enhancedPacket(PcapngPacket(interfaceID: 0, timestamp: 1_700_000_000_123_456_789, data: Array("ping\n".utf8), direction: .inbound)),
-        .enhancedPacket(PcapngPacket(interfaceID: 0, timestamp: 1_700_000_000_223_456_789, data: [0x00, 0xFF, 0x41], direction: .outbound)),
+        .enhancedPacket(
+            PcapngPacket(
+                interfaceID: 0, timestamp: 1_700_000_000_123_456_789, data: Array("ping\n".utf8), direction: .inbound)),
+        .enhancedPacket(
+            PcapngPacket(
+                interfaceID: 0, timestamp: 1_700_000_000_223_456_789, data: [0x00, 0xFF, 0x41], direction: .outbound)),
         .enhancedPacket(
             PcapngPacket(
                 interfaceID: 1, timestamp: 1_700_000_000_323_456_789, data: Array("/dev/ttyUSB0: line 115200 8N1".utf8),
@@ -99,7 +103,9 @@ func encodeAll(_ blocks: [PcapngBlock]) -> [UInt8] { blocks.flatMap(PcapngEncode
     // SHB, IDB (linktype 147, no options), EPB with epb_flags = inbound, all big-endian.
     func be32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.bigEndian) { Array($0) } }
     func be16(_ v: UInt16) -> [UInt8] { withUnsafeBytes(of: v.bigEndian) { Array($0) } }
-    var bytes = be32(0x0A0D_0D0A) + be32(28) + be32(0x1A2B_3C4D) + be16(1) + be16(0) + [UInt8](repeating: 0xFF, count: 8) + be32(28)
+    var bytes =
+        be32(0x0A0D_0D0A) + be32(28) + be32(0x1A2B_3C4D) + be16(1) + be16(0) + [UInt8](repeating: 0xFF, count: 8)
+        + be32(28)
     bytes += be32(1) + be32(20) + be16(147) + be16(0) + be32(0) + be32(20)
     bytes += be32(6) + be32(48) + be32(0) + be32(0) + be32(5) + be32(2) + be32(2) + [0x68, 0x69, 0, 0]
     bytes += be16(2) + be16(4) + be32(1) + [0, 0, 0, 0] + be32(48)
@@ -113,7 +119,8 @@ func encodeAll(_ blocks: [PcapngBlock]) -> [UInt8] { blocks.flatMap(PcapngEncode
 
 @Test func eventTextRoundTrips() {
     let events: [TraceEvent] = [
-        .open, .close, .hangup, .reset, .breakSignal, .lineSettings(baud: 250_000, dataBits: 7, parity: "E", stopBits: 2),
+        .open, .close, .hangup, .reset, .breakSignal,
+        .lineSettings(baud: 250_000, dataBits: 7, parity: "E", stopBits: 2),
         .modemLines(dtr: true, rts: false), .note("free text: here"),
     ]
     for event in events {

@@ -96,5 +96,8 @@ private func temporaryPath(_ name: String) -> String {
     let show = TraceDump.lines(trace).joined(separator: "\n")
     #expect(show.contains("2.500000  smoker  out  21"))
     #expect(show.contains("7b 22 4d 65"))
-    #expect(TraceCSVExport.fields(of: "$HMSU,225,224.5,150,U,70,50,48,0,40,0*5A").prefix(3).map(\.1) == ["225", "224.5", "150"])
+    #expect(
+        TraceCSVExport.fields(of: "$HMSU,225,224.5,150,U,70,50,48,0,40,0*5A").prefix(3).map(\.1) == [
+            "225", "224.5", "150",
+        ])
 }
