@@ -305,3 +305,12 @@ def test_trace_feeds_a_profile_csv_channel(devbridge, tmp_path, run):
     lines = csv.read_text().splitlines()
     assert lines[0] == "time,Meat,Chamber"
     assert lines[1].endswith(",150.25,225.00")
+    # The recorded pit curve drives a profile channel.
+    profile = tmp_path / "replayed.yaml"
+    profile.write_text(
+        "name: replayed-pit\nunits: F\nclock: {tick: 1s, duration: 2s}\n"
+        "channels:\n  pit:\n    csv: {file: cook.csv, column: Chamber, time_column: time}\n"
+    )
+    out = run("profile", "run", profile, "--every", "1s").stdout.splitlines()
+    assert out[0].split(",")[2] == "pit"
+    assert out[1].split(",")[2] == "225.00"
