@@ -5,6 +5,7 @@ import Logging
 import SerialIO
 import ServiceLifecycle
 import Simulation
+import Traces
 import VirtualDevices
 
 /// `devbridge sim`: one virtual device on a PTY.
@@ -55,6 +56,9 @@ struct SimCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Garble the output when the app's baud rate differs from the device's.")
     var baudMismatch = true
 
+    @Option(help: "Record the session as pcapng to FILE (see docs/traces.md).")
+    var trace: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "notice"
 
@@ -77,9 +81,15 @@ struct SimCommand: AsyncParsableCommand {
         var logger = Logger(label: "devbridge.sim")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
         let speedText = speed.description
+        let recorder = try trace.map { path throws(TraceError) in try TraceRecorder(path: path) }
+        defer { recorder?.close() }
+        let tap = recorder.map {
+            TraceTap(recorder: $0, name: linkPath, description: "devbridge sim \(loaded.name) (\(device.protocolName))")
+        }
         let runner = VirtualDeviceRunner(
             name: loaded.name, device: device,
-            options: .init(link: linkPath, speed: speed, resetOnOpen: resetOnOpen, emulateBaudMismatch: baudMismatch),
+            options: .init(
+                link: linkPath, speed: speed, resetOnOpen: resetOnOpen, emulateBaudMismatch: baudMismatch, trace: tap),
             logger: logger
         ) { endpoint in
             let settings = endpoint.lineSettings
