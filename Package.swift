@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "devbridge",
             dependencies: [
-                "DeviceBridgeService", "Simulation", "ProfileTools",
+                "DeviceBridgeService", "Simulation", "ProfileTools", "Traces", "SerialIO", "VirtualDevices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -93,7 +93,7 @@ struct SimCommand: AsyncParsableCommand {
             logger: logger
         ) { endpoint in
             let settings = endpoint.lineSettings
-            print(
+            printNow(
                 """
                 devbridge sim: \(loaded.name) speaking \(device.protocolName) at \(settings)
                   pty:   \(endpoint.ptyPath)
@@ -101,17 +101,15 @@ struct SimCommand: AsyncParsableCommand {
                   speed: \(speedText)
                   stdin: type an event, e.g. 'lid_open duration=90s' (Ctrl-C stops and removes the link)
                 """)
-            fflush(nil)
         }
         StdinEvents.start { line in
             do {
                 let event = try EventCommand.parse(line)
                 try runner.inject(event)
-                print("event: \(line)")
+                printNow("event: \(line)")
             } catch {
-                print("event refused: \(error)")
+                printNow("event refused: \(error)")
             }
-            fflush(nil)
         }
         let group = ServiceGroup(
             configuration: .init(

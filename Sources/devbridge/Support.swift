@@ -92,3 +92,10 @@ enum ProfileSummary {
         return lines.joined(separator: "\n")
     }
 }
+
+/// Prints a line straight to stdout (no stdio buffering), so a parent process reading
+/// the pipe sees it at once. Never use `fflush(nil)`: it also locks stdin, which the
+/// stdin event reader holds while it waits for a line.
+func printNow(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

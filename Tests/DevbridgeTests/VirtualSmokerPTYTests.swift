@@ -122,3 +122,15 @@ import VirtualDevices
         client.close()
     }
 }
+
+@Suite struct SimulationSpeedTests {
+    @Test func parsesFactorsAndMax() {
+        #expect(SimulationSpeed("max") == .max)
+        #expect(SimulationSpeed("MAX") == .max)
+        #expect(SimulationSpeed("60") == .factor(60))
+        #expect(SimulationSpeed("60x") == .factor(60))
+        #expect(SimulationSpeed("0.5") == .factor(0.5))
+        #expect(SimulationSpeed("0") == nil)
+        #expect(SimulationSpeed("fast") == nil)
+    }
+}
