@@ -73,7 +73,8 @@ struct ProfileCommand: AsyncParsableCommand {
 
         func run() throws {
             let loaded = try ProfileCommand.load(profile)
-            let until = try self.until.map { try parseDuration($0, option: "--until") } ?? loaded.clock.duration
+            let until =
+                try self.until.map { try parseDuration($0, option: "--until") } ?? loaded.clock.duration
                 ?? 86_400
             let every = try parseDuration(every, option: "--every")
             guard every > 0 else { throw ValidationError("--every must be positive") }
@@ -112,7 +113,8 @@ struct ProfileCommand: AsyncParsableCommand {
 
         func run() throws {
             let loaded = try ProfileCommand.load(profile)
-            let until = try self.until.map { try parseDuration($0, option: "--until") } ?? loaded.clock.duration
+            let until =
+                try self.until.map { try parseDuration($0, option: "--until") } ?? loaded.clock.duration
                 ?? 86_400
             let svg = ""; _ = (loaded, until)
             do {
