@@ -116,7 +116,7 @@ struct ProfileCommand: AsyncParsableCommand {
             let until =
                 try self.until.map { try parseDuration($0, option: "--until") } ?? loaded.clock.duration
                 ?? 86_400
-            let svg = ""; _ = (loaded, until)
+            let svg = try ProfilePlot.render(profile: loaded, seed: seed, until: until)
             do {
                 try svg.write(toFile: out, atomically: true, encoding: .utf8)
             } catch {
