@@ -138,3 +138,17 @@ import Testing
         #expect(a != c)
     }
 }
+
+@Suite struct CelsiusProfileTests {
+    @Test func aProfileInCelsiusReportsCelsius() throws {
+        let yaml = try #require(ShippedProfiles.yaml(named: "smoker-brisket"))
+            .replacingOccurrences(of: "units: F", with: "units: C")
+        let profile = try ProfileLoader.parse(yaml: yaml, file: "celsius.yaml")
+        #expect(profile.channel(named: "pit")?.unit == .celsius)
+        var simulation = try Simulation(profile: profile)
+        simulation.advance(to: 2 * 3600)
+        let pit = try #require(simulation.reading(of: "pit")?.value)
+        #expect(abs(pit - 107.2) < 5, "225 °F is 107.2 °C, read \(pit)")
+        // Devices still speak °F on the wire: the smoker device converts back.
+    }
+}
