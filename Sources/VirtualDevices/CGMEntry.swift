@@ -52,7 +52,8 @@ public struct CGMEntry: Sendable, Equatable {
     /// `_id, type, sgv, direction, delta, noise, filtered, unfiltered, rssi, date, dateString, sysTime, device, utcOffset`.
     public var nightscoutJSON: String {
         let stamp = CGMEntry.jsonString(dateString)
-        return "{\"_id\":\"\(id)\",\"type\":\"sgv\",\"sgv\":\(sgv),\"direction\":\(CGMEntry.jsonString(direction.rawValue)),"
+        return
+            "{\"_id\":\"\(id)\",\"type\":\"sgv\",\"sgv\":\(sgv),\"direction\":\(CGMEntry.jsonString(direction.rawValue)),"
             + "\"delta\":\(CGMEntry.decimal(delta ?? 0)),\"noise\":\(noise),\"filtered\":\(filtered),"
             + "\"unfiltered\":\(unfiltered),\"rssi\":100,\"date\":\(date),\"dateString\":\(stamp),"
             + "\"sysTime\":\(stamp),\"device\":\(CGMEntry.jsonString(device)),\"utcOffset\":0}"
@@ -91,8 +92,8 @@ public struct CGMEntry: Sendable, Equatable {
         return "\(sign)\(magnitude / 10).\(magnitude % 10)"
     }
 
-    /// A JSON string literal.
-    static func jsonString(_ text: String) -> String {
+    /// `text` as a JSON string literal, quotes included.
+    public static func jsonString(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -27,7 +27,9 @@ public struct CGMHistory: Sendable, Equatable {
         /// Nightscout's default page size.
         public static let defaultCount = 10
 
-        public init(count: Int? = nil, dateGTE: Int64? = nil, dateGT: Int64? = nil, dateLTE: Int64? = nil, dateLT: Int64? = nil) {
+        public init(
+            count: Int? = nil, dateGTE: Int64? = nil, dateGT: Int64? = nil, dateLTE: Int64? = nil, dateLT: Int64? = nil
+        ) {
             self.count = count
             self.dateGTE = dateGTE
             self.dateGT = dateGT

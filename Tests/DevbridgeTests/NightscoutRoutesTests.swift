@@ -142,7 +142,8 @@ struct NightscoutRoutesTests {
                 uri: "/api/v1/devbridge/events", method: .post, headers: [Self.header: Self.sha1], body: body
             ) { response in
                 #expect(response.status == .ok)
-                #expect(String(decoding: response.body.readableBytesView, as: UTF8.self) == #"{"ok":true,"event":"spike"}"#)
+                #expect(
+                    String(decoding: response.body.readableBytesView, as: UTF8.self) == #"{"ok":true,"event":"spike"}"#)
             }
             try await client.execute(
                 uri: "/api/v1/devbridge/events", method: .post, headers: [Self.header: Self.sha1],
@@ -159,7 +160,8 @@ struct NightscoutRoutesTests {
 
     @Test("query parsing: percent-encoding, bad values")
     func queryParsing() throws {
-        let query = try NightscoutQuery.parse("count=7&find%5Bdate%5D%5B%24gte%5D=1780747500000&find[date][$lt]=1780747900000")
+        let query = try NightscoutQuery.parse(
+            "count=7&find%5Bdate%5D%5B%24gte%5D=1780747500000&find[date][$lt]=1780747900000")
         #expect(query == CGMHistory.Query(count: 7, dateGTE: 1_780_747_500_000, dateLT: 1_780_747_900_000))
         #expect(throws: NightscoutQuery.Failure.self) { try NightscoutQuery.parse("count=-1") }
         #expect(throws: NightscoutQuery.Failure.self) { try NightscoutQuery.parse("find[date][$gte]=yesterday") }

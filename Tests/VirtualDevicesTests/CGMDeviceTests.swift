@@ -23,6 +23,7 @@ struct CGMDeviceTests {
         #expect(device.baudRate == 9600)
         var lines: [DeviceLine] = []
         for minute in stride(from: 7.0, through: 120, by: 7) { lines += device.advance(to: minute * 60) }
+        lines += device.advance(to: 7200)
         #expect(lines.count == 25)  // 0, 5, …, 120 minutes
         #expect(lines.map(\.time) == (0...24).map { Double($0) * 300 })
         let start = device.simulation.profile.clock.startEpoch
@@ -55,8 +56,15 @@ struct CGMDeviceTests {
             let expected: TrendDirection =
                 slope <= -3.5
                 ? .doubleDown
-                : slope <= -2 ? .singleDown : slope <= -1 ? .fortyFiveDown : slope <= 1 ? .flat : slope <= 2 ? .fortyFiveUp
-                    : slope <= 3.5 ? .singleUp : .doubleUp
+                : slope <= -2
+                    ? .singleDown
+                    : slope <= -1
+                        ? .fortyFiveDown
+                        : slope <= 1
+                            ? .flat
+                            : slope <= 2
+                                ? .fortyFiveUp
+                                : slope <= 3.5 ? .singleUp : .doubleUp
             #expect(entry.direction == expected, "delta \(delta)")
         }
         #expect(seen.contains(.flat))

@@ -1,6 +1,6 @@
 import Hummingbird
-import NIOCore
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// A Nightscout API server on a loopback address: a `Service` that runs a Hummingbird
@@ -47,7 +47,9 @@ public struct NightscoutServer: Service {
         let isLoopbackV4 =
             octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
         guard isLoopbackV4 || host == "localhost" || host == "::1" else {
-            throw AddressError(code: "notLoopback", message: "the Nightscout API listens on loopback only (127.0.0.1, ::1), found '\(host)'")
+            throw AddressError(
+                code: "notLoopback",
+                message: "the Nightscout API listens on loopback only (127.0.0.1, ::1), found '\(host)'")
         }
         return (host, port)
     }
