@@ -1,6 +1,7 @@
 import DeviceBridgeService
 import Foundation
 import Hummingbird
+import HTTPTypes
 import HummingbirdTesting
 import Simulation
 import Synchronization

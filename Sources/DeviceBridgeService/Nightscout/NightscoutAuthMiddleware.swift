@@ -4,8 +4,8 @@ import NIOCore
 /// Refuses requests whose `api-secret` header is not the secret's SHA-1 or SHA-512 hex:
 /// `401` with a fixed body (`{"status":401,"message":"Unauthorized"}`), before any route runs.
 public struct NightscoutAuthMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// The header Nightscout clients send.
-    public static var headerName: HTTPField.Name { HTTPField.Name("api-secret")! }
+    /// The header Nightscout clients send (case-insensitive).
+    public static var headerName: String { "api-secret" }
 
     public let secret: NightscoutSecret
 
@@ -16,7 +16,8 @@ public struct NightscoutAuthMiddleware<Context: RequestContext>: RouterMiddlewar
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        guard secret.accepts(request.headers[Self.headerName]) else {
+        let header = request.headers.first { $0.name.canonicalName == Self.headerName }?.value
+        guard secret.accepts(header) else {
             return Response(
                 status: .unauthorized,
                 headers: [.contentType: "application/json; charset=utf-8"],
