@@ -79,7 +79,7 @@ struct SimCommand: AsyncParsableCommand {
             do {
                 return try NightscoutServer.parseAddress(text)
             } catch {
-                throw ValidationError(error.message)
+                throw ValidationError("\(error)")
             }
         }
         let cgmHistory = nightscoutAddress.map { _ in CGMHistoryStore() }
