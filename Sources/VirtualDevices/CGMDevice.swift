@@ -57,7 +57,7 @@ public struct CGMDevice: VirtualDevice {
     /// Port open: the sensor keeps running; output continues with the next reading.
     public mutating func reset() {}
 
-    /// Advances to `time` one profile tick at a time; returns a line per new reading.
+    /// Advances to `time` one profile tick at a time (on the tick grid); returns a line per new reading.
     public mutating func advance(to time: Double) -> [DeviceLine] {
         var lines: [DeviceLine] = []
         if let (time, entry) = takeNewEntry() {  // the reading at the start, if any
@@ -65,7 +65,9 @@ public struct CGMDevice: VirtualDevice {
         }
         let step = max(simulation.profile.clock.tick, 1e-3)
         while simulation.time < time - 1e-9 {
-            simulation.advance(to: min(time, simulation.time + step))
+            // Land on the tick grid, so readings fall on exact 5-minute marks whatever the caller's times.
+            let next = ((simulation.time + 1e-9) / step).rounded(.down) * step + step
+            simulation.advance(to: min(time, next))
             if let (time, entry) = takeNewEntry() {
                 lines.append(DeviceLine(time: time, bytes: codec.line(for: entry)))
             }

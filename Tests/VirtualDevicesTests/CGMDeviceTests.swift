@@ -22,7 +22,7 @@ struct CGMDeviceTests {
         #expect(device.protocolName == "cgm-jsonl")
         #expect(device.baudRate == 9600)
         var lines: [DeviceLine] = []
-        for minute in stride(from: 7.0, through: 120, by: 7) { lines += device.advance(to: minute * 60) }
+        for minute in stride(from: 7.0, through: 120, by: 7) { lines += device.advance(to: minute * 60 + 0.173) }
         lines += device.advance(to: 7200)
         #expect(lines.count == 25)  // 0, 5, …, 120 minutes
         #expect(lines.map(\.time) == (0...24).map { Double($0) * 300 })
