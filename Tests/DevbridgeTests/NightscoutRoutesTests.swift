@@ -1,7 +1,7 @@
 import DeviceBridgeService
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Simulation
 import Synchronization
