@@ -1,6 +1,5 @@
 import DeviceBridgeService
 import Foundation
-import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Simulation
@@ -13,7 +12,7 @@ struct NightscoutRoutesTests {
     static let secret = "correct horse battery"
     /// sha1("correct horse battery"), as py-nightscout sends it.
     static var sha1: String { NightscoutSecret(secret).sha1Hex }
-    static var header: HTTPField.Name { HTTPField.Name("api-secret")! }
+    static var header: HTTPFields.Element.Name { .init("api-secret")! }
 
     /// A store filled by a CGM device running cgm-spike for two virtual hours (25 readings).
     static func feed() throws -> (CGMHistoryStore, CGMDevice) {
