@@ -21,6 +21,7 @@ struct SimCommand: AsyncParsableCommand {
               devbridge sim smoker-brisket                                  # link in the per-user runtime dir
               sudo devbridge sim smoker-brisket --link /dev/ttyUSB0         # what a real board would be
               devbridge sim smoker-brisket --protocol heatermeter --speed 60
+              devbridge sim cgm-t1d-day --speed 60 --nightscout 127.0.0.1:1337 --api-secret s3cret
               python3 -m serial.tools.miniterm "$(devbridge-link)" 9600     # read it like the app would
 
             Like the hardware:
@@ -41,7 +42,8 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "Symlink to the PTY (default: $XDG_RUNTIME_DIR/devbridge/NAME or /tmp/devbridge-UID/NAME).")
     var link: String?
 
-    @Option(help: "Device protocol: smart-smoker or heatermeter (default: the profile's device.protocol).")
+    @Option(
+        help: "Device protocol: smart-smoker, heatermeter or cgm-jsonl (default: the profile's device.protocol).")
     var `protocol`: String?
 
     @Option(help: "Time compression: 1 (real time), 60 (a minute per second), or max (as fast as the app reads).")
