@@ -1,3 +1,194 @@
 #define _GNU_SOURCE
 #include "CLinuxSupport.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+// termios2 and TCGETS2 come from the kernel headers; <termios.h> (glibc)
+// must not be included in the same file.
+#include <asm/termbits.h>
+#include <asm/ioctls.h>
+
 int devbridge_clinux_version(void) { return 1; }
+
+// MARK: - Pseudo-terminals
+
+int devbridge_pty_open(int *master_fd, int *slave_fd, char *slave_name, size_t name_capacity) {
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) return -errno;
+    if (grantpt(master) != 0 || unlockpt(master) != 0) {
+        int saved = errno;
+        close(master);
+        return -saved;
+    }
+    int rc = ptsname_r(master, slave_name, name_capacity);
+    if (rc != 0) {
+        close(master);
+        return -rc;
+    }
+    int slave = open(slave_name, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (slave < 0) {
+        int saved = errno;
+        close(master);
+        return -saved;
+    }
+    *master_fd = master;
+    *slave_fd = slave;
+    return 0;
+}
+
+// MARK: - Line settings
+
+static const struct { speed_t code; uint32_t baud; } standard_speeds[] = {
+    {B0, 0}, {B50, 50}, {B75, 75}, {B110, 110}, {B134, 134}, {B150, 150},
+    {B200, 200}, {B300, 300}, {B600, 600}, {B1200, 1200}, {B1800, 1800},
+    {B2400, 2400}, {B4800, 4800}, {B9600, 9600}, {B19200, 19200},
+    {B38400, 38400}, {B57600, 57600}, {B115200, 115200}, {B230400, 230400},
+    {B460800, 460800}, {B500000, 500000}, {B576000, 576000},
+    {B921600, 921600}, {B1000000, 1000000}, {B1152000, 1152000},
+    {B1500000, 1500000}, {B2000000, 2000000}, {B2500000, 2500000},
+    {B3000000, 3000000}, {B3500000, 3500000}, {B4000000, 4000000},
+};
+
+static uint32_t decode_speed(speed_t code, speed_t explicit_speed) {
+    if (code == BOTHER) return explicit_speed;
+    for (size_t i = 0; i < sizeof(standard_speeds) / sizeof(standard_speeds[0]); i++) {
+        if (standard_speeds[i].code == code) return standard_speeds[i].baud;
+    }
+    return explicit_speed;
+}
+
+int devbridge_line_settings_get(int fd, devbridge_line_settings *out) {
+    struct termios2 t;
+    if (ioctl(fd, TCGETS2, &t) != 0) return -errno;
+    out->baud = decode_speed(t.c_cflag & CBAUD, t.c_ospeed);
+    switch (t.c_cflag & CSIZE) {
+    case CS5: out->data_bits = 5; break;
+    case CS6: out->data_bits = 6; break;
+    case CS7: out->data_bits = 7; break;
+    default: out->data_bits = 8; break;
+    }
+    if (!(t.c_cflag & PARENB)) {
+        out->parity = DEVBRIDGE_PARITY_NONE;
+    } else if (t.c_cflag & CMSPAR) {
+        out->parity = (t.c_cflag & PARODD) ? DEVBRIDGE_PARITY_MARK : DEVBRIDGE_PARITY_SPACE;
+    } else {
+        out->parity = (t.c_cflag & PARODD) ? DEVBRIDGE_PARITY_ODD : DEVBRIDGE_PARITY_EVEN;
+    }
+    out->stop_bits = (t.c_cflag & CSTOPB) ? 2 : 1;
+    return 0;
+}
+
+int devbridge_line_settings_set(int fd, const devbridge_line_settings *s, int make_raw) {
+    struct termios2 t;
+    if (ioctl(fd, TCGETS2, &t) != 0) return -errno;
+    if (make_raw) {
+        t.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+        t.c_oflag &= ~OPOST;
+        t.c_lflag &= ~(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+        t.c_cflag |= CREAD | CLOCAL;
+        t.c_cc[VMIN] = 1;
+        t.c_cc[VTIME] = 0;
+    }
+    t.c_cflag &= ~(CSIZE | PARENB | PARODD | CMSPAR | CSTOPB | CBAUD | (CBAUD << IBSHIFT));
+    switch (s->data_bits) {
+    case 5: t.c_cflag |= CS5; break;
+    case 6: t.c_cflag |= CS6; break;
+    case 7: t.c_cflag |= CS7; break;
+    case 8: t.c_cflag |= CS8; break;
+    default: return -EINVAL;
+    }
+    switch (s->parity) {
+    case DEVBRIDGE_PARITY_NONE: break;
+    case DEVBRIDGE_PARITY_ODD: t.c_cflag |= PARENB | PARODD; break;
+    case DEVBRIDGE_PARITY_EVEN: t.c_cflag |= PARENB; break;
+    case DEVBRIDGE_PARITY_MARK: t.c_cflag |= PARENB | CMSPAR | PARODD; break;
+    case DEVBRIDGE_PARITY_SPACE: t.c_cflag |= PARENB | CMSPAR; break;
+    default: return -EINVAL;
+    }
+    if (s->stop_bits == 2) t.c_cflag |= CSTOPB;
+    else if (s->stop_bits != 1) return -EINVAL;
+    t.c_cflag |= BOTHER | (BOTHER << IBSHIFT);
+    t.c_ispeed = s->baud;
+    t.c_ospeed = s->baud;
+    if (ioctl(fd, TCSETS2, &t) != 0) return -errno;
+    return 0;
+}
+
+int devbridge_flush_input(int fd) {
+    if (ioctl(fd, TCFLSH, TCIFLUSH) != 0) return -errno;
+    return 0;
+}
+
+int devbridge_input_queue_length(int fd) {
+    int n = 0;
+    if (ioctl(fd, FIONREAD, &n) != 0) return -errno;
+    return n;
+}
+
+// MARK: - Modem lines
+
+int devbridge_modem_lines_get(int fd, int *bits) {
+    if (ioctl(fd, TIOCMGET, bits) != 0) return -errno;
+    return 0;
+}
+
+int devbridge_modem_lines_set(int fd, int bits) {
+    if (ioctl(fd, TIOCMSET, &bits) != 0) return -errno;
+    return 0;
+}
+
+// MARK: - inotify
+
+int devbridge_inotify_watch_open_close(const char *path) {
+    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd < 0) return -errno;
+    if (inotify_add_watch(fd, path, IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) < 0) {
+        int saved = errno;
+        close(fd);
+        return -saved;
+    }
+    return fd;
+}
+
+int devbridge_inotify_read(int inotify_fd, int *kinds, int capacity) {
+    // A watch on a file (not a directory) carries no name, so every event is
+    // exactly sizeof(struct inotify_event) and yields one kind: reading at
+    // most `capacity` events' bytes never loses one.
+    char buffer[64 * sizeof(struct inotify_event)]
+        __attribute__((aligned(__alignof__(struct inotify_event))));
+    if (capacity < 1) return -EINVAL;
+    size_t max_events = (size_t)capacity < 64 ? (size_t)capacity : 64;
+    size_t max_bytes = max_events * sizeof(struct inotify_event);
+    ssize_t n = read(inotify_fd, buffer, max_bytes);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EINTR) return 0;
+        return -errno;
+    }
+    int count = 0;
+    char *start = buffer;
+    for (char *p = start; p < start + n && count < capacity;) {
+        const struct inotify_event *ev = (const struct inotify_event *)p;
+        if (ev->mask & IN_OPEN) kinds[count++] = DEVBRIDGE_WATCH_OPENED;
+        if (count < capacity && (ev->mask & (IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)))
+            kinds[count++] = DEVBRIDGE_WATCH_CLOSED;
+        if (count < capacity && (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_UNMOUNT)))
+            kinds[count++] = DEVBRIDGE_WATCH_GONE;
+        p += sizeof(struct inotify_event) + ev->len;
+    }
+    return count;
+}
+
+// MARK: - poll
+
+int devbridge_wait_readable(int fd, int timeout_ms) {
+    struct pollfd p = {.fd = fd, .events = POLLIN, .revents = 0};
+    int rc = poll(&p, 1, timeout_ms);
+    if (rc < 0) return errno == EINTR ? 0 : -errno;
+    return rc > 0 ? 1 : 0;
+}

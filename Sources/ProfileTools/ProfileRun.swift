@@ -28,6 +28,8 @@ public struct ProfileRun: Sendable {
     public struct Row: Sendable {
         public var elapsed: Double
         public var readings: [Reading]
+        /// CGM readings (trend arrow, delta) of `type: cgm` channels, aligned with `readings`.
+        public var cgm: [CGMReading?]
         /// Labels of events applied since the previous row.
         public var events: [String]
     }
@@ -47,7 +49,8 @@ public struct ProfileRun: Sendable {
                 entry.error.map { "\(entry.label) (refused: \($0))" } ?? entry.label
             }
             loggedCount = simulation.log.count
-            try row(Row(elapsed: t, readings: simulation.readings, events: Array(newEvents)))
+            let cgm = profile.channels.map { $0.sensor.cgm == nil ? nil : simulation.cgmReading(of: $0.name) }
+            try row(Row(elapsed: t, readings: simulation.readings, cgm: cgm, events: Array(newEvents)))
             index += 1
         }
         return simulation
@@ -55,8 +58,9 @@ public struct ProfileRun: Sendable {
 
     /// The header line (CSV) for this profile: `elapsed_s,time,pit_F,…,events`.
     public func csvHeader() -> String {
-        let columns = profile.channels.map { channel in
-            channel.unit == .none ? channel.name : "\(channel.name)_\(Self.unitSuffix(channel.unit))"
+        let columns = profile.channels.flatMap { channel in
+            let value = channel.unit == .none ? channel.name : "\(channel.name)_\(Self.unitSuffix(channel.unit))"
+            return channel.sensor.cgm == nil ? [value] : [value, "\(channel.name)_direction", "\(channel.name)_delta"]
         }
         return (["elapsed_s", "time"] + columns + ["events"]).joined(separator: ",")
     }
@@ -67,14 +71,26 @@ public struct ProfileRun: Sendable {
         let values = zip(profile.channels, row.readings).map { channel, reading in
             (channel.name, reading.value.map { Self.fixed($0, decimals: Self.decimals(for: channel)) })
         }
+        let trends = zip(profile.channels, row.cgm).map { channel, reading in
+            channel.sensor.cgm == nil
+                ? nil : (direction: reading?.direction.rawValue, delta: reading?.delta.map { Self.fixed($0, decimals: 1) })
+        }
         switch format {
         case .csv:
-            let cells = values.map { $0.1 ?? "" }
+            let cells = zip(values, trends).flatMap { value, trend in
+                trend.map { [value.1 ?? "", $0.direction ?? "", $0.delta ?? ""] } ?? [value.1 ?? ""]
+            }
             let events = row.events.joined(separator: "; ").replacingOccurrences(of: ",", with: " ")
             return ([Self.fixed(row.elapsed, decimals: 0), timestamp] + cells + [events]).joined(separator: ",")
         case .jsonl:
             var fields = ["\"elapsed_s\":\(Self.fixed(row.elapsed, decimals: 0))", "\"time\":\"\(timestamp)\""]
-            for (name, value) in values { fields.append("\"\(Self.jsonEscape(name))\":\(value ?? "null")") }
+            for ((name, value), trend) in zip(values, trends) {
+                fields.append("\"\(Self.jsonEscape(name))\":\(value ?? "null")")
+                if let trend {
+                    fields.append("\"\(Self.jsonEscape(name))_direction\":" + (trend.direction.map { "\"\($0)\"" } ?? "null"))
+                    fields.append("\"\(Self.jsonEscape(name))_delta\":\(trend.delta ?? "null")")
+                }
+            }
             if !row.events.isEmpty {
                 fields.append("\"events\":[" + row.events.map { "\"\(Self.jsonEscape($0))\"" }.joined(separator: ",") + "]")
             }
@@ -93,6 +109,7 @@ public struct ProfileRun: Sendable {
 
     /// Decimals shown for a channel: from its quantization step, else 2.
     static func decimals(for channel: ChannelSpec) -> Int {
+        if channel.sensor.cgm != nil { return 0 }
         let q = channel.sensor.quantization
         guard q > 0 else { return 2 }
         var decimals = 0

@@ -79,3 +79,60 @@ import Testing
         #expect(fan[6 * 60 + 30...6 * 60 + 55].allSatisfy { $0 >= 95 })
     }
 }
+
+/// CGM profiles through the engine: the sensor layer, faults and injected events.
+@Suite struct CGMProfileTests {
+    /// (time, sgv) of every 5-minute reading up to `hours`.
+    static func readings(_ name: String, hours: Double, seed: UInt64? = nil) throws -> [(Double, CGMReading?)] {
+        var simulation = try Simulation(profile: try ProfileLoader.load(name), seed: seed)
+        var result: [(Double, CGMReading?)] = []
+        for step in 0...Int(hours * 12) {
+            simulation.advance(to: Double(step) * 300)
+            result.append((simulation.time, simulation.cgmReading(of: "glucose")))
+        }
+        return result
+    }
+
+    @Test func spikeRaisesTheReadingWithinAFewSamples() throws {
+        let readings = try Self.readings("cgm-spike", hours: 2)
+        let before = try #require(readings[4].1?.sgv)  // 20 min, as the spike starts
+        let after = readings[5...10].compactMap { $0.1?.sgv }
+        #expect(after.contains { $0 >= before + 40 }, "\(before) → \(after)")
+        #expect(readings[10].1?.direction.rawValue.hasSuffix("Up") == true)
+    }
+
+    @Test func injectedSpikeShowsInTheNextReadings() throws {
+        var simulation = try Simulation(profile: try ProfileLoader.load("cgm-t1d-day"))
+        simulation.advance(to: 3600)
+        let before = try #require(simulation.cgmReading(of: "glucose")?.sgv)
+        try simulation.inject(ModelEvent("spike", parameters: ["amount": 120, "duration": 1800]))
+        var later: [Int] = []
+        for step in 1...6 {
+            simulation.advance(to: 3600 + Double(step) * 300)
+            if let sgv = simulation.cgmReading(of: "glucose")?.sgv { later.append(sgv) }
+        }
+        #expect(later.contains { $0 >= before + 40 }, "\(before) → \(later)")
+    }
+
+    @Test func sensorFaultsProfileHasWarmupLossAndCompressionLow() throws {
+        let readings = try Self.readings("cgm-sensor-faults", hours: 20)
+        #expect(readings[0..<24].allSatisfy { $0.1 == nil }, "warm-up must be silent")
+        #expect(readings[25].1 != nil)
+        // Signal loss 14h..14h30: no readings.
+        #expect(readings[169..<174].allSatisfy { $0.1 == nil })
+        #expect(readings[176].1 != nil)
+        // Compression low around 7h: a sharp dip against the true glucose.
+        let dip = readings[84..<89].compactMap { r in r.1.map { Double($0.sgv) - $0.trueGlucose } }.min() ?? 0
+        #expect(dip < -30, "compression low too shallow: \(dip)")
+        // Sensor error at 18h: code 38.
+        #expect(readings[216].1?.sgv == CGMReading.errorCode)
+    }
+
+    @Test func sameSeedSameReadings() throws {
+        let a = try Self.readings("cgm-t1d-day", hours: 12).map { $0.1?.sgv }
+        let b = try Self.readings("cgm-t1d-day", hours: 12).map { $0.1?.sgv }
+        let c = try Self.readings("cgm-t1d-day", hours: 12, seed: 77).map { $0.1?.sgv }
+        #expect(a == b)
+        #expect(a != c)
+    }
+}

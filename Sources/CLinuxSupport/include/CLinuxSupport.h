@@ -1,6 +1,110 @@
 #ifndef DEVBRIDGE_CLINUXSUPPORT_H
 #define DEVBRIDGE_CLINUXSUPPORT_H
+
 /// C shim for Linux interfaces Swift cannot reach directly (variadic ioctl,
-/// termios2, PTY helpers). Keep it small: one function per kernel interface.
+/// termios2 with arbitrary baud rates, PTY helpers, inotify). Keep it small:
+/// one function per kernel interface.
+///
+/// Conventions: every function returns 0 (or a non-negative count) on
+/// success and `-errno` on failure; it never touches the global `errno`
+/// contract beyond that, so callers need not read `errno` themselves.
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Version of this shim, for sanity checks.
 int devbridge_clinux_version(void);
+
+// MARK: - Pseudo-terminals
+
+/// Opens a new PTY pair: the master with posix_openpt/grantpt/unlockpt and
+/// the slave by its name (O_RDWR | O_NOCTTY | O_NONBLOCK). Both descriptors are
+/// close-on-exec. The slave's path (e.g. "/dev/pts/7") is written to
+/// `slave_name` (NUL-terminated, at most `name_capacity` bytes).
+int devbridge_pty_open(int *master_fd, int *slave_fd, char *slave_name, size_t name_capacity);
+
+// MARK: - Line settings (termios2)
+
+/// Parity values used by `devbridge_line_settings.parity`.
+enum {
+    DEVBRIDGE_PARITY_NONE = 0,
+    DEVBRIDGE_PARITY_ODD = 1,
+    DEVBRIDGE_PARITY_EVEN = 2,
+    DEVBRIDGE_PARITY_MARK = 3,
+    DEVBRIDGE_PARITY_SPACE = 4,
+};
+
+/// The framing part of a tty's termios: what a UART would be set to.
+typedef struct devbridge_line_settings {
+    /// Output baud rate in bits per second (any value, via BOTHER).
+    uint32_t baud;
+    /// Data bits per character: 5, 6, 7 or 8.
+    int32_t data_bits;
+    /// One of the DEVBRIDGE_PARITY_* values.
+    int32_t parity;
+    /// Stop bits: 1 or 2.
+    int32_t stop_bits;
+} devbridge_line_settings;
+
+/// Reads the line settings of a tty with TCGETS2. Standard Bxxx speeds are
+/// decoded; BOTHER speeds are read from c_ospeed.
+int devbridge_line_settings_get(int fd, devbridge_line_settings *out);
+
+/// Sets the line settings of a tty with TCSETS2 (baud through BOTHER, so any
+/// rate works). If `make_raw` is non-zero the tty is also put in raw mode
+/// (no echo, no canonical processing, no CR/LF translation, VMIN 1 VTIME 0),
+/// like cfmakeraw; otherwise only CSIZE, PARENB, PARODD, CMSPAR, CSTOPB and
+/// the speeds change.
+int devbridge_line_settings_set(int fd, const devbridge_line_settings *settings, int make_raw);
+
+/// Discards bytes queued for reading on `fd` (tcflush TCIFLUSH).
+int devbridge_flush_input(int fd);
+
+/// Number of bytes queued for reading on `fd` (FIONREAD / TIOCINQ).
+int devbridge_input_queue_length(int fd);
+
+// MARK: - Modem lines
+
+/// Reads the modem control lines (TIOCMGET) into `bits` (TIOCM_* values).
+/// PTYs have no modem lines: expect -ENOTTY or -EINVAL there.
+int devbridge_modem_lines_get(int fd, int *bits);
+
+/// Sets the modem control lines (TIOCMSET).
+int devbridge_modem_lines_set(int fd, int bits);
+
+/// TIOCM_DTR, TIOCM_RTS, TIOCM_CTS, TIOCM_DSR, TIOCM_CD and TIOCM_RI as seen by this shim.
+enum {
+    DEVBRIDGE_TIOCM_DTR = 0x002,
+    DEVBRIDGE_TIOCM_RTS = 0x004,
+    DEVBRIDGE_TIOCM_CTS = 0x020,
+    DEVBRIDGE_TIOCM_CD = 0x040,
+    DEVBRIDGE_TIOCM_RI = 0x080,
+    DEVBRIDGE_TIOCM_DSR = 0x100,
+};
+
+// MARK: - inotify (open/close watch on one file)
+
+/// Event kinds reported by `devbridge_inotify_read`.
+enum {
+    DEVBRIDGE_WATCH_OPENED = 1,
+    DEVBRIDGE_WATCH_CLOSED = 2,
+    /// The watched file went away (IN_IGNORED, IN_DELETE_SELF, IN_UNMOUNT).
+    DEVBRIDGE_WATCH_GONE = 3,
+};
+
+/// Creates a non-blocking, close-on-exec inotify instance watching `path` for
+/// IN_OPEN, IN_CLOSE_WRITE and IN_CLOSE_NOWRITE. Returns the inotify fd.
+int devbridge_inotify_watch_open_close(const char *path);
+
+/// Reads pending events (non-blocking) and writes their kinds, in order, to
+/// `kinds` (at most `capacity`). Returns the number written, 0 if none.
+/// Reads at most 64 events per call; call again while it returns a full batch.
+int devbridge_inotify_read(int inotify_fd, int *kinds, int capacity);
+
+// MARK: - poll
+
+/// Waits up to `timeout_ms` for `fd` to become readable. Returns 1 if
+/// readable, 0 on timeout or EINTR, -errno on failure.
+int devbridge_wait_readable(int fd, int timeout_ms);
+
 #endif

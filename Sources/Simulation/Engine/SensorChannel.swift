@@ -37,6 +37,9 @@ struct SensorChannel: Sendable {
     private var gridPrevious: (time: Double, value: Double)?
     private var gridNext: (time: Double, value: Double)?
     private var stuckValue: Double?
+    /// The CGM sensor of `type: cgm` channels, and its latest reading.
+    private var cgm: CGMSensor?
+    private(set) var latestCGM: CGMReading?
 
     init(spec: ChannelSpec, model: (any PhysicalModel)?, random: SeededRandom) {
         self.spec = spec
@@ -50,6 +53,10 @@ struct SensorChannel: Sendable {
         }
         if case .ar1(_, let sd) = spec.sensor.noise {
             noiseState = sd * self.random.gaussian()
+        }
+        if let configuration = spec.sensor.cgm {
+            // Validated by the loader; a failure here leaves the channel without samples.
+            cgm = try? CGMSensor(configuration: configuration, random: self.random.derived("cgm"))
         }
     }
 
@@ -73,6 +80,10 @@ struct SensorChannel: Sendable {
         } else {
             lagged = value
         }
+        if cgm != nil {
+            sampleCGM(time: time, faults: faults)
+            return
+        }
         let interval = spec.sensor.interval ?? 0
         guard time + 1e-9 >= nextSample else { return }
         nextSample = interval > 0 ? nextSample + interval * ((time - nextSample) / interval + 1e-9).rounded(.down)
@@ -80,13 +91,36 @@ struct SensorChannel: Sendable {
         sample(time: time, faults: faults)
     }
 
+    /// CGM channels: the CGM sensor decides when a sample is due and what it reads.
+    private mutating func sampleCGM(time: Double, faults: [FaultSpec]) {
+        guard var sensor = cgm, let value = lagged, value.isFinite else { return }
+        let interval = sensor.configuration.sampleInterval
+        let due = time + 1e-6 >= nextSample
+        let cgmReading = sensor.sample(time: time, interstitial: value)
+        cgm = sensor
+        guard due else { return }
+        nextSample = ((time + 1e-6) / interval).rounded(.down) * interval + interval
+        latestCGM = cgmReading
+        guard let cgmReading else {
+            reading = .noSample  // warm-up or signal loss: a gap
+            return
+        }
+        applyFaults(to: Double(cgmReading.sgv), time: time, faults: faults)
+        if reading.value == nil { latestCGM = nil }
+    }
+
     private mutating func sample(time: Double, faults: [FaultSpec]) {
         let noise = drawNoise(time: time)
-        guard time >= spec.sensor.warmup, var value = lagged, value.isFinite else {
+        guard time >= spec.sensor.warmup, let value = lagged, value.isFinite else {
             reading = .noSample
             return
         }
-        value += noise
+        applyFaults(to: value + noise, time: time, faults: faults)
+    }
+
+    /// Applies active faults, quantization and clamping to a sampled value and stores the reading.
+    private mutating func applyFaults(to sampled: Double, time: Double, faults: [FaultSpec]) {
+        var value = sampled
         var disconnected = false
         var dropped = false
         var stuck = false

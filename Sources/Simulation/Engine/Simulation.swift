@@ -68,6 +68,12 @@ public struct Simulation: Sendable {
         channels.first { $0.spec.name == name }?.reading
     }
 
+    /// The latest CGM reading (sgv, trend arrow, delta, noise) of a `type: cgm` channel.
+    /// nil before the first reading, during gaps, and for other channels.
+    public func cgmReading(of name: String) -> CGMReading? {
+        channels.first { $0.spec.name == name }?.latestCGM
+    }
+
     /// The true (noise-free, lag-free) value of a channel.
     public func trueValue(of name: String) -> Double? {
         channels.first { $0.spec.name == name }?.trueValue

@@ -79,7 +79,7 @@ public enum SignalSourceSpec: Sendable {
 }
 
 /// The sensor between a true value and a reading.
-public struct SensorSpec: Sendable, Hashable {
+public struct SensorSpec: Sendable, Equatable {
     /// Seconds between samples; the reading holds between samples. nil = every tick.
     public var interval: Double?
     /// First-order lag time constant in seconds (0 = none).
@@ -90,6 +90,9 @@ public struct SensorSpec: Sendable, Hashable {
     public var clamp: ClosedRange<Double>?
     /// No readings before this many seconds.
     public var warmup: Double
+    /// A CGM sensor (`type: cgm`): 5-minute samples, Breton–Kovatchev noise, codes,
+    /// compression lows, signal loss and trend arrows replace the generic layer.
+    public var cgm: CGMSensor.Configuration?
 
     public init(
         interval: Double? = nil, lag: Double = 0, noise: NoiseSpec? = nil, quantization: Double = 0,

@@ -75,7 +75,8 @@ public enum ProfileLoader {
             var channelsReader = try channelsNode.mapping()
             var channels: [ChannelSpec] = []
             for (channelName, node) in channelsReader.remaining() {
-                channels.append(try decodeChannel(channelName, node, model: model, temperatureUnit: temperatureUnit))
+                channels.append(
+                    try decodeChannel(channelName, node, model: model, temperatureUnit: temperatureUnit, clock: clock))
             }
             if channels.isEmpty { throw channelsNode.error(.missingKey, "a profile needs at least one channel") }
 
@@ -174,7 +175,8 @@ public enum ProfileLoader {
         }
 
         func decodeChannel(
-            _ name: String, _ node: ProfileNode, model: (any PhysicalModel)?, temperatureUnit: SignalUnit
+            _ name: String, _ node: ProfileNode, model: (any PhysicalModel)?, temperatureUnit: SignalUnit,
+            clock: ClockSpec
         ) throws(ProfileError) -> ChannelSpec {
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }) else {
                 throw node.error(.badValue, "channel names may use letters, digits, '_', '-' and '.' only")
@@ -226,7 +228,7 @@ public enum ProfileLoader {
                 source = .series(try decodeCSV(csvNode, unit: unit))
             }
             let sensor = try reader.optional("sensor").map { node throws(ProfileError) in
-                try decodeSensor(node, unit: unit)
+                try decodeSensor(node, unit: unit, clock: clock)
             } ?? SensorSpec()
             try reader.finish()
             return ChannelSpec(name: name, source: source, unit: unit, sensor: sensor, location: node.location)
@@ -315,9 +317,26 @@ public enum ProfileLoader {
             }
         }
 
-        func decodeSensor(_ node: ProfileNode, unit: SignalUnit) throws(ProfileError) -> SensorSpec {
+        func decodeSensor(_ node: ProfileNode, unit: SignalUnit, clock: ClockSpec) throws(ProfileError)
+            -> SensorSpec
+        {
             var reader = try node.mapping()
             var sensor = SensorSpec()
+            if let typeNode = reader.optional("type") {
+                switch try typeNode.string() {
+                case "cgm":
+                    guard unit == .milligramsPerDeciliter else {
+                        throw typeNode.error(.badUnit, "a cgm sensor reads glucose in mg/dL (source: interstitial)")
+                    }
+                    sensor.cgm = try decodeCGMSensor(&reader, clock: clock)
+                    try reader.finish()
+                    return sensor
+                case "generic":
+                    break
+                case let other:
+                    throw typeNode.error(.badValue, "sensor type must be generic or cgm, found '\(other)'")
+                }
+            }
             let delta = Dimension.delta(of: unit)
             let absolute = Dimension.absolute(of: unit)
             func inUnit(_ canonical: Double, isDelta: Bool) -> Double {
@@ -373,6 +392,59 @@ public enum ProfileLoader {
             }
             try reader.finish()
             return sensor
+        }
+
+        /// The CGM sensor keys (besides `type: cgm`).
+        func decodeCGMSensor(_ reader: inout MappingReader, clock: ClockSpec) throws(ProfileError)
+            -> CGMSensor.Configuration
+        {
+            var configuration = CGMSensor.Configuration()
+            configuration.startTimeOfDay = clock.startTimeOfDay
+            if let node = reader.optional("interval") { configuration.sampleInterval = try node.duration() }
+            if let node = reader.optional("warmup") { configuration.warmUp = try node.duration() }
+            if let node = reader.optional("session") { configuration.sessionLength = try node.duration() }
+            if let node = reader.optional("noise_scale") { configuration.noiseScale = try node.number() }
+            if let node = reader.optional("calibration_drift") {
+                configuration.calibrationDrift = try node.quantity(.percent) / 100
+            }
+            if let node = reader.optional("trend_window") { configuration.trendWindow = try node.duration() }
+            if let node = reader.optional("compression_lows_per_night") {
+                configuration.compressionLowsPerNight = try node.number()
+            }
+            if let node = reader.optional("signal_losses_per_day") {
+                configuration.signalLossesPerDay = try node.number()
+            }
+            func windows(_ key: String) throws(ProfileError) -> [(start: Double, duration: Double, node: ProfileNode)] {
+                guard let node = reader.optional(key) else { return [] }
+                var result: [(Double, Double, ProfileNode)] = []
+                for item in try node.sequence() {
+                    var window = try item.mapping()
+                    let start = try window.required("start").duration()
+                    let duration = try window.required("duration").duration()
+                    result.append((start, duration, item))
+                    _ = window.optional("depth")
+                    try window.finish()
+                }
+                return result
+            }
+            for window in try windows("compression_lows") {
+                var item = try window.node.mapping()
+                let depth = try item.optional("depth")?.quantity(.glucose) ?? 50
+                configuration.compressionLows.append(
+                    CGMSensor.CompressionLow(start: window.start, duration: window.duration, depth: depth))
+            }
+            for window in try windows("signal_losses") {
+                configuration.signalLosses.append(CGMSensor.TimeWindow(start: window.start, duration: window.duration))
+            }
+            for window in try windows("sensor_errors") {
+                configuration.sensorErrors.append(CGMSensor.TimeWindow(start: window.start, duration: window.duration))
+            }
+            do throws(ModelError) {
+                try configuration.validate()
+            } catch {
+                throw reader.node.error(.badValue, error.message)
+            }
+            return configuration
         }
 
         func decodeEvent(
@@ -470,6 +542,8 @@ public enum ProfileLoader {
                 case Dimension.temperature?: parts.append("\(Int(value.rounded()))°F")
                 case Dimension.carbohydrate?: parts.append("\(Int(value.rounded()))g")
                 case Dimension.insulin?: parts.append("\(value)U")
+                case Dimension.glucose?: parts.append("\(Int(value.rounded()))mg/dL")
+                case Dimension.mass?: parts.append("\(value)kg")
                 default: parts.append("\(key)=\(value)")
                 }
             }

@@ -6,6 +6,141 @@ public enum ShippedProfiles {
     /// Every shipped profile: its name (file name without .yaml) and YAML text.
     public static let all: [(name: String, yaml: String)] = [
         (
+            "cgm-random-week",
+            #"""
+            # yaml-language-server: $schema=schema.json
+            name: cgm-random-week
+            description: A week of random meal days (simglucose-like schedule) on an adult, boluses included, with occasional compression lows and signal losses.
+            clock:
+              start: 2026-06-01T00:00:00Z
+              tick: 1m
+              seed: 2026
+              duration: 7d
+            model:
+              type: glucose
+              patient: adult
+            channels:
+              glucose:
+                source: interstitial
+                sensor:
+                  type: cgm
+                  warmup: 2h
+                  compression_lows_per_night: 0.3
+                  signal_losses_per_day: 0.5
+              plasma:
+                source: glucose
+            random_events:
+              - {type: meal, daily: true, probability: 0.95, window: ["06:00", "08:00"], grams: {distribution: normal, mean: 45g, sd: 10g}, bolus: 1.6U}
+              - {type: meal, daily: true, probability: 0.3, window: ["09:00", "10:00"], grams: {distribution: normal, mean: 10g, sd: 5g}}
+              - {type: meal, daily: true, probability: 0.95, window: ["11:30", "13:00"], grams: {distribution: normal, mean: 70g, sd: 10g}, bolus: 2.5U}
+              - {type: meal, daily: true, probability: 0.3, window: ["14:30", "15:30"], grams: {distribution: normal, mean: 10g, sd: 5g}}
+              - {type: meal, daily: true, probability: 0.95, window: ["17:30", "19:30"], grams: {distribution: normal, mean: 80g, sd: 10g}, bolus: 2.9U}
+              - {type: meal, daily: true, probability: 0.3, window: ["21:00", "22:00"], grams: {distribution: normal, mean: 10g, sd: 5g}}
+            device:
+              protocol: cgm-jsonl
+
+            """#
+        ),
+        (
+            "cgm-sensor-faults",
+            #"""
+            # yaml-language-server: $schema=schema.json
+            name: cgm-sensor-faults
+            description: A fresh sensor on an adult — 2 h warm-up, a compression low at 03:00 (sleeping on it), a 30-minute signal loss, and an error reading.
+            clock:
+              start: 2026-06-05T20:00:00Z
+              tick: 1m
+              seed: 11
+              duration: 24h
+            model:
+              type: glucose
+              patient: adult
+            channels:
+              glucose:
+                source: interstitial
+                sensor:
+                  type: cgm
+                  warmup: 2h
+                  compression_lows:
+                    - {start: 7h, duration: 25m, depth: 60mg/dL}   # 03:00
+                  signal_losses:
+                    - {start: 14h, duration: 30m}                  # 10:00
+                  sensor_errors:
+                    - {start: 18h, duration: 5m}
+              plasma:
+                source: glucose
+            events:
+              - {at: "21:00", type: meal, grams: 40g, bolus: 1.4U, label: late snack}
+              - {at: "07:30", type: meal, grams: 45g, bolus: 1.6U, label: breakfast}
+              - {at: "12:30", type: meal, grams: 70g, bolus: 2.5U, label: lunch}
+            device:
+              protocol: cgm-jsonl
+
+            """#
+        ),
+        (
+            "cgm-spike",
+            #"""
+            # yaml-language-server: $schema=schema.json
+            name: cgm-spike
+            description: A smoke test — a steady adult, then a synthetic +120 mg/dL spike in 30 minutes starting 20 minutes in.
+            clock:
+              start: 2026-06-06T12:00:00Z
+              tick: 1m
+              seed: 3
+              duration: 6h
+            model:
+              type: glucose
+              patient: adult
+            channels:
+              glucose:
+                source: interstitial
+                sensor: {type: cgm, warmup: 0s}
+              plasma:
+                source: glucose
+            events:
+              - {at: 20m, type: spike, amount: 120mg/dL, duration: 30m}
+            device:
+              protocol: cgm-jsonl
+
+            """#
+        ),
+        (
+            "cgm-t1d-day",
+            #"""
+            # yaml-language-server: $schema=schema.json
+            name: cgm-t1d-day
+            description: An adult with type 1 diabetes on basal-bolus therapy; three meals, each covered by a bolus, and a dawn rise.
+            clock:
+              start: 2026-06-06T00:00:00Z
+              tick: 1m
+              seed: 1
+              duration: 24h
+            model:
+              type: glucose
+              patient: adult
+            channels:
+              glucose:
+                source: interstitial
+                sensor:
+                  type: cgm
+                  warmup: 0s                # an established sensor (set 2h for a fresh one)
+              plasma:
+                source: glucose
+              carbs:
+                source: carbs_on_board
+            events:
+              - {at: "07:30", type: meal, grams: 45g, bolus: 1.6U, label: breakfast}
+              - {at: "12:30", type: meal, grams: 70g, bolus: 2.5U, label: lunch}
+              - {at: "16:00", type: exercise, duration: 45m, intensity: 0.5, label: walk}
+              - {at: "19:00", type: meal, grams: 80g, bolus: 2.9U, label: dinner}
+            device:
+              protocol: cgm-jsonl
+              glucose: glucose
+
+            """#
+        ),
+        (
             "smoker-brisket",
             #"""
             # yaml-language-server: $schema=schema.json
