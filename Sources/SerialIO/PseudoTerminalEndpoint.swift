@@ -205,6 +205,10 @@ public final class PseudoTerminalEndpoint: Sendable {
     /// True while at least one client has the port open.
     public var isOpenByClient: Bool { core.statistics.openClients > 0 }
 
+    /// Bytes written but not yet read by the app (the slave's input queue).
+    /// `devbridge sim --speed max` waits for this to drain before producing more.
+    public var pendingClientBytes: Int { Int(max(0, devbridge_input_queue_length(core.slaveFD))) }
+
     /// Counters since the endpoint opened.
     public var statistics: PTYStatistics { core.statistics }
 

@@ -1,2 +1,143 @@
 import ArgumentParser
-struct SimCommand: AsyncParsableCommand {}
+import DeviceBridgeService
+import Foundation
+import Logging
+import SerialIO
+import ServiceLifecycle
+import Simulation
+import VirtualDevices
+
+/// `devbridge sim`: one virtual device on a PTY.
+struct SimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sim",
+        abstract: "Run one virtual device on a pseudo-terminal.",
+        discussion: """
+            Creates a PTY, links it at --link, prints both paths, and streams the device's
+            protocol, driven by the profile, until SIGINT or SIGTERM (which removes the link).
+
+            Examples:
+              devbridge sim smoker-brisket                                  # link in the per-user runtime dir
+              sudo devbridge sim smoker-brisket --link /dev/ttyUSB0         # what a real board would be
+              devbridge sim smoker-brisket --protocol heatermeter --speed 60
+              python3 -m serial.tools.miniterm "$(devbridge-link)" 9600     # read it like the app would
+
+            Like the hardware:
+              * Opening the port resets the device (as DTR resets an Arduino): ~3 s of silence,
+                then output. --no-reset-on-open turns this off.
+              * An app that sets another baud rate than the device's reads garbage, as from a
+                real UART. --no-baud-mismatch turns this off.
+              * The app can close and reopen the port any number of times.
+
+            Events: type a line on stdin, e.g. 'lid_open duration=90s', 'setpoint 250F',
+            'wrap meat1', 'probe_disconnect meat1'. HeaterMeter also accepts '/set?sp=250F'
+            written to the port.
+            """)
+
+    @Argument(help: "A profile path or shipped profile name (e.g. smoker-brisket).")
+    var profile: String
+
+    @Option(help: "Symlink to the PTY (default: $XDG_RUNTIME_DIR/devbridge/NAME or /tmp/devbridge-UID/NAME).")
+    var link: String?
+
+    @Option(help: "Device protocol: smart-smoker or heatermeter (default: the profile's device.protocol).")
+    var `protocol`: String?
+
+    @Option(help: "Time compression: 1 (real time), 60 (a minute per second), or max (as fast as the app reads).")
+    var speed: String = "1"
+
+    @Option(help: "Random seed (default: the profile's clock.seed).")
+    var seed: UInt64?
+
+    @Flag(inversion: .prefixedNo, help: "Reset the device (warm-up silence) when the app opens the port.")
+    var resetOnOpen = true
+
+    @Flag(inversion: .prefixedNo, help: "Garble the output when the app's baud rate differs from the device's.")
+    var baudMismatch = true
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String = "notice"
+
+    func run() async throws {
+        guard let speed = SimulationSpeed(speed) else {
+            throw ValidationError("--speed must be a positive number or 'max', found '\(self.speed)'")
+        }
+        let loaded = try ProfileCommand.load(profile)
+        let device = try makeDevice(loaded)
+        let linkPath: String
+        if let link {
+            linkPath = link
+        } else {
+            do {
+                linkPath = try PTYLink.defaultPath(name: loaded.name)
+            } catch {
+                throw ValidationFailure(message: "\(error)")
+            }
+        }
+        var logger = Logger(label: "devbridge.sim")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
+        let speedText = speed.description
+        let runner = VirtualDeviceRunner(
+            name: loaded.name, device: device,
+            options: .init(link: linkPath, speed: speed, resetOnOpen: resetOnOpen, emulateBaudMismatch: baudMismatch),
+            logger: logger
+        ) { endpoint in
+            let settings = endpoint.lineSettings
+            print(
+                """
+                devbridge sim: \(loaded.name) speaking \(device.protocolName) at \(settings)
+                  pty:   \(endpoint.ptyPath)
+                  link:  \(endpoint.link ?? "(none)")
+                  speed: \(speedText)
+                  stdin: type an event, e.g. 'lid_open duration=90s' (Ctrl-C stops and removes the link)
+                """)
+            fflush(nil)
+        }
+        StdinEvents.start { line in
+            do {
+                let event = try EventCommand.parse(line)
+                try runner.inject(event)
+                print("event: \(line)")
+            } catch {
+                print("event refused: \(error)")
+            }
+            fflush(nil)
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: runner)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch let error as SerialIOError {
+            throw ValidationFailure(message: "\(error)")
+        }
+    }
+
+    func makeDevice(_ loaded: Profile) throws -> any VirtualDevice {
+        let name = self.protocol ?? loaded.device.protocolName ?? SmokerProtocol.smartSmoker.rawValue
+        let simulation: Simulation
+        do {
+            simulation = try Simulation(profile: loaded, seed: seed)
+        } catch {
+            throw ValidationFailure(message: error.description)
+        }
+        if let smoker = SmokerProtocol(rawValue: name) {
+            return SmokerDevice(simulation: simulation, protocol: smoker)
+        }
+        throw ValidationError("unknown protocol '\(name)' (known: smart-smoker, heatermeter)")
+    }
+}
+
+/// Reads event commands from stdin on a background thread (stdin may be a terminal or a pipe).
+enum StdinEvents {
+    static func start(_ handle: @escaping @Sendable (String) -> Void) {
+        let thread = Thread {
+            while let line = readLine() {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+                handle(trimmed)
+            }
+        }
+        thread.start()
+    }
+}
