@@ -15,7 +15,7 @@ struct Devbridge: AsyncParsableCommand {
             PROFILE arguments take a path or the name of a shipped profile (see 'devbridge profile list').
             """,
         version: DevbridgeVersion.current,
-        subcommands: [ProfileCommand.self, SimCommand.self]
+        subcommands: [ProfileCommand.self, SimCommand.self, ExportCommand.self, AttachCommand.self]
     )
 }
 
