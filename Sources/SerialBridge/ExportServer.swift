@@ -50,6 +50,8 @@ public final class ExportServer: Sendable {
             channel = try await ServerBootstrap(group: eventLoop, childGroup: eventLoop)
                 .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+                // The kernel's send buffer is part of each client's queue: keep it small too.
+                .childChannelOption(ChannelOptions.socketOption(.so_sndbuf), value: max(queue, 16384))
                 .childChannelOption(ChannelOptions.writeBufferWaterMark,
                                     value: .init(low: queue / 2, high: queue))
                 .childChannelInitializer { channel in

@@ -41,8 +41,7 @@ struct AttachCommand: AsyncParsableCommand {
         logger.logLevel = verbose ? .debug : .notice
         let client = try await AttachClient(
             url: target, link: link, options: AttachClient.Options(modemLinesFollowOpen: !noModemLines), logger: logger)
-        print("attach \(target) at \(link) (\(client.endpoint.slavePath))")
-        fflush(stdout)
+        FileHandle.standardOutput.write(Data(("attach \(target) at \(link) (\(client.endpoint.slavePath))" + "\n").utf8))
         await client.run()
     }
 }

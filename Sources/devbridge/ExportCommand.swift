@@ -99,8 +99,7 @@ struct ExportCommand: AsyncParsableCommand {
             var logger = Logger(label: "devbridge.export")
             logger.logLevel = verbose ? .debug : .notice
             let server = try await ExportServer.start(configuration, logger: logger)
-            print("export \(device) on \(host):\(server.port) (\(mode.rawValue))")
-            fflush(stdout)
+            FileHandle.standardOutput.write(Data(("export \(device) on \(host):\(server.port) (\(mode.rawValue))" + "\n").utf8))
             try await server.waitUntilClosed()
         } catch let error as SerialBridgeError {
             throw ValidationError(error.message)
