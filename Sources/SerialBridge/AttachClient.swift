@@ -1,11 +1,12 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SerialIO
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The guest side of a bridge: a local PTY (at `link`) bound to a remote
@@ -30,9 +31,14 @@ public final class AttachClient: Sendable {
         public var maxBackoff: Duration
         /// Forward PTY open/close as DTR/RTS on/off (rfc2217 only).
         public var modemLinesFollowOpen: Bool
+        /// TLS client context (see ``ExportTLS/clientContext(ca:certificate:key:)``); nil for plain TCP.
+        public var tls: NIOSSLContext?
         /// Creates options.
-        public init(initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(5),
-                    modemLinesFollowOpen: Bool = true) {
+        public init(
+            initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(5),
+            modemLinesFollowOpen: Bool = true, tls: NIOSSLContext? = nil
+        ) {
+            self.tls = tls
             self.initialBackoff = initialBackoff
             self.maxBackoff = maxBackoff
             self.modemLinesFollowOpen = modemLinesFollowOpen
@@ -55,9 +61,11 @@ public final class AttachClient: Sendable {
     }
 
     /// Opens the PTY at `link` (9600 8N1, raw) without connecting yet; call ``run()``.
-    public init(url: AttachURL, link: String, options: Options = Options(),
-                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                logger: Logger = Logger(label: "devbridge.attach")) async throws {
+    public init(
+        url: AttachURL, link: String, options: Options = Options(),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "devbridge.attach")
+    ) async throws {
         self.url = url
         self.options = options
         self.logger = logger
@@ -130,19 +138,28 @@ public final class AttachClient: Sendable {
                     $0.channel = channel
                     $0.connections += 1
                 }
-                logger.info("attached", metadata: ["url": "\(url)", "link": "\(endpoint.linkPath ?? endpoint.slavePath)"])
+                logger.info(
+                    "attached", metadata: ["url": "\(url)", "link": "\(endpoint.linkPath ?? endpoint.slavePath)"])
                 if case .rfc2217 = url {
                     let settings = (try? endpoint.currentLineSettings()) ?? .default9600
                     let open = endpoint.isOpenByClient
-                    send(ComPortClient.Apply(lineSettings: settings,
-                                             dtr: options.modemLinesFollowOpen ? open : nil,
-                                             rts: options.modemLinesFollowOpen ? open : nil))
+                    send(
+                        ComPortClient.Apply(
+                            lineSettings: settings,
+                            dtr: options.modemLinesFollowOpen ? open : nil,
+                            rts: options.modemLinesFollowOpen ? open : nil))
                 }
-                try? await channel.closeFuture.get()
+                await withTaskCancellationHandler {
+                    try? await channel.closeFuture.get()
+                } onCancel: {
+                    channel.close(promise: nil)
+                }
                 state.withLock { $0.channel = nil }
+                if Task.isCancelled { return }
                 logger.warning("link dropped; reconnecting", metadata: ["url": "\(url)"])
             } catch {
-                logger.debug("connect failed", metadata: ["url": "\(url)", "error": "\(error)", "retryIn": "\(backoff)"])
+                logger.debug(
+                    "connect failed", metadata: ["url": "\(url)", "error": "\(error)", "retryIn": "\(backoff)"])
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, options.maxBackoff)
                 continue
@@ -159,12 +176,17 @@ public final class AttachClient: Sendable {
         switch url {
         case .tcp(let host, let port), .rfc2217(let host, let port):
             let rfc2217 = if case .rfc2217 = url { true } else { false }
+            let tls = options.tls
+            let serverName = host.first.map { $0.isLetter } == true ? host : nil
             return try await ClientBootstrap(group: group)
                 .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
                 .connectTimeout(.seconds(3))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let sync = channel.pipeline.syncOperations
+                        if let tls {
+                            try sync.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                        }
                         if rfc2217 {
                             try sync.addHandlers(ComPortClient.telnetCodec(), ComPortClient())
                         }

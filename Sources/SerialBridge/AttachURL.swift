@@ -19,14 +19,17 @@ public enum AttachURL: Sendable, Equatable, CustomStringConvertible {
         }
         let parts = text.split(separator: "://", maxSplits: 1).map(String.init)
         guard parts.count == 2 else {
-            throw SerialBridgeError(code: .invalidURL, message: "expected rfc2217://HOST:PORT, tcp://HOST:PORT or a device path, got '\(text)'")
+            throw SerialBridgeError(
+                code: .invalidURL,
+                message: "expected rfc2217://HOST:PORT, tcp://HOST:PORT or a device path, got '\(text)'")
         }
         let (host, port) = try Self.hostPort(parts[1], in: text)
         switch parts[0] {
         case "rfc2217": self = .rfc2217(host: host, port: port)
         case "tcp", "socket", "raw": self = .tcp(host: host, port: port)
         default:
-            throw SerialBridgeError(code: .invalidURL, message: "unknown scheme '\(parts[0])' in '\(text)' (use rfc2217 or tcp)")
+            throw SerialBridgeError(
+                code: .invalidURL, message: "unknown scheme '\(parts[0])' in '\(text)' (use rfc2217 or tcp)")
         }
     }
 
@@ -35,7 +38,7 @@ public enum AttachURL: Sendable, Equatable, CustomStringConvertible {
         var body = Substring(text)
         if let slash = body.firstIndex(of: "/") { body = body[..<slash] }
         guard let colon = body.lastIndex(of: ":"), let port = Int(body[body.index(after: colon)...]),
-              (0...65535).contains(port)
+            (0...65535).contains(port)
         else {
             throw SerialBridgeError(code: .invalidURL, message: "expected HOST:PORT in '\(whole ?? text)'")
         }

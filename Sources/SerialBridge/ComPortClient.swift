@@ -39,8 +39,10 @@ public final class ComPortClient: ChannelDuplexHandler {
         var out: [[UInt8]] = []
         if let s = apply.lineSettings {
             let baud = UInt32(clamping: s.baud)
-            out.append([ComPortCommand.setBaudRate, UInt8(baud >> 24 & 0xFF), UInt8(baud >> 16 & 0xFF),
-                        UInt8(baud >> 8 & 0xFF), UInt8(baud & 0xFF)])
+            out.append([
+                ComPortCommand.setBaudRate, UInt8(baud >> 24 & 0xFF), UInt8(baud >> 16 & 0xFF),
+                UInt8(baud >> 8 & 0xFF), UInt8(baud & 0xFF),
+            ])
             out.append([ComPortCommand.setDataSize, UInt8(clamping: s.dataBits)])
             let parity: UInt8 =
                 switch s.parity {
@@ -81,7 +83,8 @@ public final class ComPortClient: ChannelDuplexHandler {
             return
         }
         for command in Self.commands(for: apply) {
-            context.write(wrapOutboundOut(.subnegotiation(option: Telnet.optionComPort, payload: command)), promise: nil)
+            context.write(
+                wrapOutboundOut(.subnegotiation(option: Telnet.optionComPort, payload: command)), promise: nil)
         }
         context.flush()
         promise?.succeed(())
@@ -92,8 +95,10 @@ public final class ComPortClient: ChannelDuplexHandler {
         let options: Set<UInt8> = [Telnet.optionBinary, Telnet.optionSuppressGoAhead, Telnet.optionComPort]
         return TelnetCodec(
             localSupported: options, remoteSupported: options,
-            initialRequests: [(true, Telnet.optionComPort), (false, Telnet.optionComPort),
-                              (true, Telnet.optionBinary), (false, Telnet.optionBinary),
-                              (false, Telnet.optionSuppressGoAhead)])
+            initialRequests: [
+                (true, Telnet.optionComPort), (false, Telnet.optionComPort),
+                (true, Telnet.optionBinary), (false, Telnet.optionBinary),
+                (false, Telnet.optionSuppressGoAhead),
+            ])
     }
 }

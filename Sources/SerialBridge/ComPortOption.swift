@@ -103,8 +103,12 @@ public final class ComPortOption: ChannelDuplexHandler {
             guard value.count >= 4 else { return replyMalformed(context: context, command) }
             let requested = value.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
             let baud = target.comPortSetBaud(requested == 0 ? nil : requested)
-            send(context: context, command, [UInt8(baud >> 24 & 0xFF), UInt8(baud >> 16 & 0xFF),
-                                             UInt8(baud >> 8 & 0xFF), UInt8(baud & 0xFF)])
+            send(
+                context: context, command,
+                [
+                    UInt8(baud >> 24 & 0xFF), UInt8(baud >> 16 & 0xFF),
+                    UInt8(baud >> 8 & 0xFF), UInt8(baud & 0xFF),
+                ])
         case ComPortCommand.setDataSize:
             let requested = value.first ?? 0
             send(context: context, command, [target.comPortSetDataSize(requested == 0 ? nil : requested)])
@@ -144,14 +148,20 @@ public final class ComPortOption: ChannelDuplexHandler {
     /// A SET-BAUDRATE with a short value: answer with the baud in force.
     private func replyMalformed(context: ChannelHandlerContext, _ command: UInt8) {
         let baud = target.comPortSetBaud(nil)
-        send(context: context, command, [UInt8(baud >> 24 & 0xFF), UInt8(baud >> 16 & 0xFF),
-                                         UInt8(baud >> 8 & 0xFF), UInt8(baud & 0xFF)])
+        send(
+            context: context, command,
+            [
+                UInt8(baud >> 24 & 0xFF), UInt8(baud >> 16 & 0xFF),
+                UInt8(baud >> 8 & 0xFF), UInt8(baud & 0xFF),
+            ])
     }
 
     private func send(context: ChannelHandlerContext, _ command: UInt8, _ value: [UInt8]) {
         context.write(
-            wrapOutboundOut(.subnegotiation(option: Telnet.optionComPort,
-                                            payload: [command &+ ComPortCommand.serverOffset] + value)),
+            wrapOutboundOut(
+                .subnegotiation(
+                    option: Telnet.optionComPort,
+                    payload: [command &+ ComPortCommand.serverOffset] + value)),
             promise: nil)
     }
 }

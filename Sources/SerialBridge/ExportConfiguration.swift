@@ -1,5 +1,5 @@
-import SerialIO
 import NIOSSL
+import SerialIO
 
 /// How an export speaks to its TCP clients.
 public enum ExportMode: String, Sendable, CaseIterable {

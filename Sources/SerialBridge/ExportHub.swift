@@ -18,6 +18,7 @@ final class ExportHub {
         let channel: any Channel
         var overflowing = false
         var suspended = false
+        var needsFlush = false
         init(channel: any Channel) { self.channel = channel }
     }
 
@@ -34,6 +35,12 @@ final class ExportHub {
         self.device = device
         self.logger = logger
         device.onRead = { [unowned self] buffer in self.deviceRead(buffer) }
+        device.onReadComplete = { [unowned self] in
+            for client in self.clients.values where client.needsFlush {
+                client.needsFlush = false
+                client.channel.flush()
+            }
+        }
         device.onStateChange = { [unowned self] open in
             self.statistics.deviceOpen = open
             self.statistics.deviceOpens = self.device.opens
@@ -46,7 +53,9 @@ final class ExportHub {
         }
         device.onWritable = { [unowned self] writable in
             self.deviceWritable = writable
-            for client in self.clients.values { client.channel.setOption(ChannelOptions.autoRead, value: writable).whenFailure { _ in } }
+            for client in self.clients.values {
+                client.channel.setOption(ChannelOptions.autoRead, value: writable).whenFailure { _ in }
+            }
         }
     }
 
@@ -64,7 +73,9 @@ final class ExportHub {
         if clients.count >= configuration.maxClients {
             guard configuration.takeover, let oldest = order.first, let victim = clients[oldest] else {
                 statistics.clientsRefused += 1
-                logger.info("client refused: max-clients reached", metadata: ["peer": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
+                logger.info(
+                    "client refused: max-clients reached",
+                    metadata: ["peer": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
                 return false
             }
             logger.info("takeover: closing the oldest client")
@@ -98,6 +109,9 @@ final class ExportHub {
         }
     }
 
+    /// Flushes what clients wrote to the device in this read batch.
+    func clientReadComplete() { device.flush() }
+
     func setSuspended(_ suspended: Bool, channel: any Channel) {
         clients[ObjectIdentifier(channel)]?.suspended = suspended
     }
@@ -111,7 +125,8 @@ final class ExportHub {
         statistics.deviceBytesIn += buffer.readableBytes
         for client in clients.values {
             if client.channel.isWritable && !client.suspended {
-                client.channel.writeAndFlush(buffer, promise: nil)
+                client.channel.write(buffer, promise: nil)
+                client.needsFlush = true
                 continue
             }
             statistics.overflowDroppedBytes += buffer.readableBytes
@@ -120,8 +135,10 @@ final class ExportHub {
                 statistics.overflowEpisodes += 1
                 logger.warning(
                     "client queue full: \(configuration.overflowPolicy == .drop ? "dropping its data" : "disconnecting it")",
-                    metadata: ["peer": "\(client.channel.remoteAddress.map { "\($0)" } ?? "?")",
-                               "overflowDroppedBytes": "\(statistics.overflowDroppedBytes)"])
+                    metadata: [
+                        "peer": "\(client.channel.remoteAddress.map { "\($0)" } ?? "?")",
+                        "overflowDroppedBytes": "\(statistics.overflowDroppedBytes)",
+                    ])
                 if configuration.overflowPolicy == .disconnect {
                     statistics.overflowDisconnects += 1
                     client.channel.close(promise: nil)
@@ -169,6 +186,11 @@ final class ExportClientHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         hub.clientData(unwrapInboundIn(data), from: context.channel)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        hub.clientReadComplete()
+        context.fireChannelReadComplete()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

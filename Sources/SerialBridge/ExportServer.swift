@@ -22,8 +22,10 @@ public final class ExportServer: Sendable {
     private let hub: NIOLoopBound<ExportHub>
     private let eventLoop: any EventLoop
 
-    private init(port: Int, configuration: ExportConfiguration, serverChannel: any Channel,
-                 hub: NIOLoopBound<ExportHub>, eventLoop: any EventLoop) {
+    private init(
+        port: Int, configuration: ExportConfiguration, serverChannel: any Channel,
+        hub: NIOLoopBound<ExportHub>, eventLoop: any EventLoop
+    ) {
         self.port = port
         self.configuration = configuration
         self.serverChannel = serverChannel
@@ -52,8 +54,10 @@ public final class ExportServer: Sendable {
                 .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
                 // The kernel's send buffer is part of each client's queue: keep it small too.
                 .childChannelOption(ChannelOptions.socketOption(.so_sndbuf), value: max(queue, 16384))
-                .childChannelOption(ChannelOptions.writeBufferWaterMark,
-                                    value: .init(low: queue / 2, high: queue))
+                .childChannelOption(
+                    ChannelOptions.writeBufferWaterMark,
+                    value: .init(low: queue / 2, high: queue)
+                )
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try Self.configurePipeline(channel, configuration: configuration, hub: hub.value)
@@ -66,15 +70,20 @@ public final class ExportServer: Sendable {
                 code: .bindFailed, message: "cannot listen on \(configuration.host):\(configuration.port): \(error)")
         }
         try await eventLoop.submit { hub.value.start() }.get()
-        logger.info("export listening", metadata: [
-            "device": "\(configuration.devicePath)", "mode": "\(configuration.mode.rawValue)",
-            "address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
-        ])
-        return ExportServer(port: channel.localAddress?.port ?? configuration.port, configuration: configuration,
-                            serverChannel: channel, hub: hub, eventLoop: eventLoop)
+        logger.info(
+            "export listening",
+            metadata: [
+                "device": "\(configuration.devicePath)", "mode": "\(configuration.mode.rawValue)",
+                "address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
+            ])
+        return ExportServer(
+            port: channel.localAddress?.port ?? configuration.port, configuration: configuration,
+            serverChannel: channel, hub: hub, eventLoop: eventLoop)
     }
 
-    private static func configurePipeline(_ channel: any Channel, configuration: ExportConfiguration, hub: ExportHub) throws {
+    private static func configurePipeline(_ channel: any Channel, configuration: ExportConfiguration, hub: ExportHub)
+        throws
+    {
         let sync = channel.pipeline.syncOperations
         if let tls = configuration.tls {
             try sync.addHandler(NIOSSLServerHandler(context: tls))

@@ -69,11 +69,18 @@ final class SerialDevice: ComPortTarget {
     }
 
     /// Writes a client's chunk to the device in one piece. False when the device is absent.
+    /// The write is flushed by ``flush()`` (the hub calls it once per batch of client reads).
     func write(_ buffer: ByteBuffer) -> Bool {
         guard let channel else { return false }
-        channel.writeAndFlush(buffer, promise: nil)
+        channel.write(buffer, promise: nil)
         return true
     }
+
+    /// Flushes writes to the device.
+    func flush() { channel?.flush() }
+
+    /// Called after a batch of device reads.
+    var onReadComplete: () -> Void = {}
 
     private func tryOpen() {
         guard running, channel == nil, !opening else { return }
@@ -123,7 +130,8 @@ final class SerialDevice: ComPortTarget {
                     self.startModemPolling()
                     self.onStateChange(true)
                 case .failure(let error):
-                    self.logger.warning("cannot read device", metadata: ["device": "\(self.path)", "error": "\(error)"])
+                    self.logger.warning(
+                        "cannot read device", metadata: ["device": "\(self.path)", "error": "\(error)"])
                     port.close()
                     self.scheduleRetry()
                 }
@@ -142,8 +150,10 @@ final class SerialDevice: ComPortTarget {
 
     private func scheduleRetry() {
         guard running, retryTask == nil else { return }
-        let delay = TimeAmount.nanoseconds(Int64(configuration.reopenInterval.components.seconds * 1_000_000_000
-            + configuration.reopenInterval.components.attoseconds / 1_000_000_000))
+        let delay = TimeAmount.nanoseconds(
+            Int64(
+                configuration.reopenInterval.components.seconds * 1_000_000_000
+                    + configuration.reopenInterval.components.attoseconds / 1_000_000_000))
         retryTask = eventLoop.assumeIsolated().scheduleTask(in: delay) {
             self.retryTask = nil
             self.tryOpen()
@@ -169,6 +179,7 @@ final class SerialDevice: ComPortTarget {
     }
 
     fileprivate func received(_ buffer: ByteBuffer) { onRead(buffer) }
+    fileprivate func readComplete() { onReadComplete() }
     fileprivate func writabilityChanged(_ writable: Bool) { onWritable(writable) }
 
     private func startModemPolling() {
@@ -303,6 +314,10 @@ private final class DeviceHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         device.received(unwrapInboundIn(data))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        device.readComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

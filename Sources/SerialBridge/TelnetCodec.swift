@@ -48,14 +48,17 @@ public final class TelnetCodec: ChannelDuplexHandler {
         if comPort { options.insert(Telnet.optionComPort) }
         return TelnetCodec(
             localSupported: options, remoteSupported: options,
-            initialRequests: [(true, Telnet.optionBinary), (false, Telnet.optionBinary),
-                              (true, Telnet.optionSuppressGoAhead)])
+            initialRequests: [
+                (true, Telnet.optionBinary), (false, Telnet.optionBinary),
+                (true, Telnet.optionSuppressGoAhead),
+            ])
     }
 
     public func channelActive(context: ChannelHandlerContext) {
         var out = context.channel.allocator.buffer(capacity: 3 * initialRequests.count)
         for request in initialRequests {
-            let reply = request.local
+            let reply =
+                request.local
                 ? negotiator.request(local: request.option, enable: true)
                 : negotiator.request(remote: request.option, enable: true)
             if let reply { out.writeBytes([Telnet.iac, reply.verb, reply.option]) }

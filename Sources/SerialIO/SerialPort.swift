@@ -1,7 +1,7 @@
 import CLinuxSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Flow control of a serial line.

@@ -27,21 +27,35 @@ struct AttachCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-modem-lines"), help: "Do not turn PTY open/close into DTR/RTS on/off.")
     var noModemLines = false
 
+    @Option(name: .customLong("tls-ca"), help: "Connect with TLS, trusting this PEM CA (or self-signed certificate).")
+    var tlsCA: String?
+
+    @Option(name: .customLong("tls-cert"), help: "Client certificate (PEM) for mutual TLS.")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "Private key (PEM) for --tls-cert.")
+    var tlsKey: String?
+
     @Flag(name: .shortAndLong, help: "Log connections and settings.")
     var verbose = false
 
     func run() async throws {
         let target: AttachURL
+        var options = AttachClient.Options(modemLinesFollowOpen: !noModemLines)
         do {
             target = try AttachURL(parsing: url)
+            if let tlsCA {
+                options.tls = try ExportTLS.clientContext(ca: tlsCA, certificate: tlsCert, key: tlsKey)
+            }
         } catch {
             throw ValidationError(error.message)
         }
         var logger = Logger(label: "devbridge.attach")
         logger.logLevel = verbose ? .debug : .notice
         let client = try await AttachClient(
-            url: target, link: link, options: AttachClient.Options(modemLinesFollowOpen: !noModemLines), logger: logger)
-        FileHandle.standardOutput.write(Data(("attach \(target) at \(link) (\(client.endpoint.slavePath))" + "\n").utf8))
+            url: target, link: link, options: options, logger: logger)
+        FileHandle.standardOutput.write(
+            Data(("attach \(target) at \(link) (\(client.endpoint.slavePath))" + "\n").utf8))
         await client.run()
     }
 }

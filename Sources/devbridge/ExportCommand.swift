@@ -51,7 +51,9 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "When a client's queue is full: drop (its data is discarded and counted) or disconnect.")
     var overflow: String = "drop"
 
-    @Option(name: .customLong("open"), help: "always: hold the device open with or without clients; clients: only while a client is connected.")
+    @Option(
+        name: .customLong("open"),
+        help: "always: hold the device open with or without clients; clients: only while a client is connected.")
     var openPolicy: String = "always"
 
     @Option(help: "Line settings applied on open, e.g. 115200 or 9600,7E1 (default: keep the tty's).")
@@ -84,9 +86,15 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         do {
             let (host, port) = try AttachURL.hostPort(listen)
-            guard let mode = ExportMode(rawValue: mode) else { throw ValidationError("--mode must be raw, telnet or rfc2217") }
-            guard let overflow = OverflowPolicy(rawValue: overflow) else { throw ValidationError("--overflow must be drop or disconnect") }
-            guard let openPolicy = OpenPolicy(rawValue: openPolicy) else { throw ValidationError("--open must be always or clients") }
+            guard let mode = ExportMode(rawValue: mode) else {
+                throw ValidationError("--mode must be raw, telnet or rfc2217")
+            }
+            guard let overflow = OverflowPolicy(rawValue: overflow) else {
+                throw ValidationError("--overflow must be drop or disconnect")
+            }
+            guard let openPolicy = OpenPolicy(rawValue: openPolicy) else {
+                throw ValidationError("--open must be always or clients")
+            }
             var configuration = ExportConfiguration(
                 devicePath: device, host: host, port: port, mode: mode, maxClients: maxClients, takeover: takeover,
                 exclusive: exclusive, clientQueueBytes: queueBytes, overflowPolicy: overflow, openPolicy: openPolicy,
@@ -94,12 +102,14 @@ struct ExportCommand: AsyncParsableCommand {
                 rtsOnOpen: try rts.map(Self.parseLevel), token: token, insecure: insecure)
             if let tlsCert {
                 guard let tlsKey else { throw ValidationError("--tls-cert needs --tls-key") }
-                configuration.tls = try ExportTLS.serverContext(certificate: tlsCert, key: tlsKey, clientCA: tlsClientCA)
+                configuration.tls = try ExportTLS.serverContext(
+                    certificate: tlsCert, key: tlsKey, clientCA: tlsClientCA)
             }
             var logger = Logger(label: "devbridge.export")
             logger.logLevel = verbose ? .debug : .notice
             let server = try await ExportServer.start(configuration, logger: logger)
-            FileHandle.standardOutput.write(Data(("export \(device) on \(host):\(server.port) (\(mode.rawValue))" + "\n").utf8))
+            FileHandle.standardOutput.write(
+                Data(("export \(device) on \(host):\(server.port) (\(mode.rawValue))" + "\n").utf8))
             try await server.waitUntilClosed()
         } catch let error as SerialBridgeError {
             throw ValidationError(error.message)
@@ -117,7 +127,7 @@ struct ExportCommand: AsyncParsableCommand {
             let frame = Array(parts[1].uppercased())
             let parities: [Character: Parity] = ["N": .none, "O": .odd, "E": .even, "M": .mark, "S": .space]
             guard frame.count == 3, let bits = Int(String(frame[0])), let parity = parities[frame[1]],
-                  let stop = StopBits(rawValue: Int(String(frame[2])) ?? 0)
+                let stop = StopBits(rawValue: Int(String(frame[2])) ?? 0)
             else { throw ValidationError("--line: expected a frame like 8N1, got '\(parts[1])'") }
             settings.dataBits = bits
             settings.parity = parity

@@ -42,7 +42,6 @@ final class TestClient: Sendable {
         }
     }
 
-
     func send(_ bytes: [UInt8]) async throws {
         try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
     }

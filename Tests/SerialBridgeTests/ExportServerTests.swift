@@ -7,11 +7,14 @@ import Testing
 
 /// Real PTYs (a virtual device's endpoint, exported by its link) and real loopback sockets.
 @Suite(.serialized) struct ExportServerTests {
-    func export(_ link: String, mode: ExportMode = .raw, queue: Int = 65536,
-                policy: OverflowPolicy = .drop) async throws -> ExportServer {
-        try await ExportServer.start(ExportConfiguration(
-            devicePath: link, port: 0, mode: mode, clientQueueBytes: queue, overflowPolicy: policy,
-            reopenInterval: .milliseconds(20)))
+    func export(
+        _ link: String, mode: ExportMode = .raw, queue: Int = 65536,
+        policy: OverflowPolicy = .drop
+    ) async throws -> ExportServer {
+        try await ExportServer.start(
+            ExportConfiguration(
+                devicePath: link, port: 0, mode: mode, clientQueueBytes: queue, overflowPolicy: policy,
+                reopenInterval: .milliseconds(20)))
     }
 
     @Test func rawRoundTripWithTwoClients() async throws {

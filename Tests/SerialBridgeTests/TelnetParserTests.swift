@@ -33,7 +33,8 @@ import Testing
         for split in 0...stream.count {
             let (events, _) = parse([Array(stream[..<split]), Array(stream[split...])])
             let nonData = events.filter { if case .data = $0 { false } else { true } }
-            #expect(nonData == [.negotiation(verb: 251, option: 44), .subnegotiation(option: 44, payload: [1, 0, 0, 255])])
+            #expect(
+                nonData == [.negotiation(verb: 251, option: 44), .subnegotiation(option: 44, payload: [1, 0, 0, 255])])
             #expect(data(events) == [7, 8])
         }
     }

@@ -10,6 +10,7 @@ import re
 import select
 import shutil
 import socket
+import ssl
 import struct
 import subprocess
 import tempfile
@@ -321,3 +322,38 @@ def test_non_loopback_bind_needs_tls_token_or_insecure(run, device):
     result = run("export", device.link, "--listen", "0.0.0.0:0", check=False)
     assert result.returncode != 0
     assert "--insecure" in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
+def test_tls_with_client_certificates_and_attach(devbridge, device, tmp):
+    def make(name, *extra):
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                        "-nodes", "-days", "1", "-subj", f"/CN={name}", "-keyout", str(tmp / f"{name}.key"),
+                        "-out", str(tmp / f"{name}.pem"), *extra], check=True, capture_output=True)
+
+    make("server", "-addext", "subjectAltName=IP:127.0.0.1")
+    make("client")
+    args = ["--tls-cert", tmp / "server.pem", "--tls-key", tmp / "server.key", "--tls-client-ca", tmp / "client.pem"]
+    with export(devbridge, device.link, "--mode", "rfc2217", *map(str, args)) as (process, port):
+        # Without a client certificate the handshake fails and the device never sees data.
+        context = ssl.create_default_context(cafile=str(tmp / "server.pem"))
+        with pytest.raises((ssl.SSLError, ConnectionResetError, BrokenPipeError, OSError)):
+            with context.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="127.0.0.1") as s:
+                s.sendall(b"x")
+                s.recv(1)
+        link = str(tmp / "guest-tls")
+        attach = subprocess.Popen(
+            [str(devbridge), "attach", f"rfc2217://127.0.0.1:{port}", "--link", link, "--tls-ca", str(tmp / "server.pem"),
+             "--tls-cert", str(tmp / "client.pem"), "--tls-key", str(tmp / "client.key")],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            assert wait_for(lambda: os.path.exists(link))
+            app = serial.Serial(link, baudrate=4800, timeout=3)
+            assert wait_for(lambda: device.baud() == 4800)
+            app.write(b"secure")
+            assert device.read(6) == b"secure"
+            app.close()
+        finally:
+            attach.terminate()
+            attach.wait(timeout=5)
+        assert process.poll() is None
