@@ -65,7 +65,9 @@ final class SerialDevice: ComPortTarget {
         running = false
         retryTask?.cancel()
         retryTask = nil
+        let wasOpen = channel != nil
         closeDevice()
+        if wasOpen { onStateChange(false) }
     }
 
     /// Writes a client's chunk to the device in one piece. False when the device is absent.
@@ -107,6 +109,13 @@ final class SerialDevice: ComPortTarget {
         opening = true
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         NIOPipeBootstrap(group: eventLoop)
+            // Room for bursts before clients are paused: fewer pause/resume cycles at full speed.
+            .channelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 128 * 1024, high: 512 * 1024))
+            .channelOption(
+                ChannelOptions.recvAllocator,
+                value: AdaptiveRecvByteBufferAllocator(
+                    minimum: 64, initial: 4096, maximum: 65536)
+            )
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(DeviceHandler(bound.value))

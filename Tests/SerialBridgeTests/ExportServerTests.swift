@@ -151,4 +151,44 @@ import Testing
         await good.close(); await server.stop()
         await device.close()
     }
+
+    @Test func overflowDisconnectPolicyClosesTheStalledClientOnly() async throws {
+        let link = temporaryLink("disconnect")
+        let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
+        let server = try await export(link, queue: 4096, policy: .disconnect)
+        #expect(await eventually { await server.statistics().deviceOpen })
+        let stalled = try await TestClient.connect(port: server.port, reading: false)
+        let reader = try await TestClient.connect(port: server.port)
+        #expect(await eventually { await server.statistics().clients == 2 })
+        var sent = 0
+        for _ in 0..<512 {
+            sent += device.write([UInt8](repeating: 7, count: 1024)).written
+            let target = sent
+            _ = await reader.wait(timeout: .seconds(2)) { $0.count >= target - 4096 }
+        }
+        // The stalled client does not read, so it would not notice the close itself: ask the server.
+        #expect(await eventually { await server.statistics().overflowDisconnects == 1 })
+        #expect(await reader.wait { $0.count == sent })
+        #expect(await server.statistics().clients == 1)
+        await stalled.close()
+        await reader.close()
+        await server.stop()
+        await device.close()
+    }
+
+    @Test func openPolicyClientsOpensTheDeviceOnlyWhileClientsAreConnected() async throws {
+        let link = temporaryLink("ondemand")
+        let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
+        let server = try await ExportServer.start(
+            ExportConfiguration(devicePath: link, port: 0, openPolicy: .clients))
+        #expect(await server.statistics().deviceOpen == false)
+        let client = try await TestClient.connect(port: server.port)
+        #expect(await eventually { await server.statistics().deviceOpen })
+        #expect(await eventually { device.isOpenByClient })
+        await client.close()
+        #expect(await eventually { await !server.statistics().deviceOpen })
+        #expect(await eventually { !device.isOpenByClient })
+        await server.stop()
+        await device.close()
+    }
 }
