@@ -5,7 +5,7 @@ SWIFT ?= swift
 BIN := .build/debug/devbridge
 PYTEST := .venv/bin/python -m pytest
 
-.PHONY: run test build build-tests lint format profiles bench bench-sim deps-run deps-test clean help
+.PHONY: run test build build-tests lint format profiles schema bench bench-sim deps-run deps-test clean help
 
 help:
 	@echo "make run     run the service on its embedded default configuration"
@@ -35,11 +35,16 @@ format:
 profiles:
 	scripts/embed-profiles.sh
 
+# Regenerates profiles/schema.json (the editors' JSON Schema for profiles).
+schema:
+	python3 scripts/profile-schema.py
+
 build-tests:
 	$(SWIFT) build --build-tests
 
 test: deps-test lint build-tests
 	scripts/embed-profiles.sh --check
+	python3 scripts/profile-schema.py --check
 	$(SWIFT) test --skip-build --parallel
 	$(PYTEST) -q tests/python
 

@@ -20,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C shim: PTYs, termios2 (any baud), modem lines, inotify.
@@ -69,19 +73,29 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // The executable: argument parsing only.
         .executableTarget(
             name: "devbridge",
             dependencies: [
-                "DeviceBridgeService", "Simulation", "ProfileTools",
+                "DeviceBridgeService", "Simulation", "ProfileTools", "Traces", "SerialIO", "VirtualDevices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Benchmarks (run by bench/*.sh in release mode; never timed in tests).
-        .executableTarget(name: "DevbridgeBench", dependencies: ["Simulation", "VirtualDevices"]),
+        .executableTarget(
+            name: "DevbridgeBench",
+            dependencies: [
+                "Simulation", "VirtualDevices", "DeviceBridgeService",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "VirtualDevicesTests", dependencies: ["VirtualDevices", "Simulation"]),
         .testTarget(name: "ProfileToolsTests", dependencies: ["ProfileTools", "Simulation"]),
@@ -98,7 +112,11 @@ let package = Package(
         ),
         .testTarget(
             name: "DevbridgeTests",
-            dependencies: ["DeviceBridgeService", "Simulation", "SerialIO", "CLinuxSupport"]
+            dependencies: [
+                "DeviceBridgeService", "Simulation", "SerialIO", "CLinuxSupport", "VirtualDevices",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

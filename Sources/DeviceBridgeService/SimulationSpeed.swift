@@ -7,10 +7,11 @@ public enum SimulationSpeed: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses `max`, `60`, `60x` or `0.5`.
     public init?(_ text: String) {
-        let trimmed = text.lowercased().hasSuffix("x") ? String(text.dropLast()) : text
-        if trimmed.lowercased() == "max" {
+        let lowered = text.lowercased()
+        let number = lowered.hasSuffix("x") ? String(lowered.dropLast()) : lowered
+        if lowered == "max" {
             self = .max
-        } else if let value = Double(trimmed), value > 0, value.isFinite {
+        } else if let value = Double(number), value > 0, value.isFinite {
             self = .factor(value)
         } else {
             return nil

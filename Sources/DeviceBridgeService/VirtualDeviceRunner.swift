@@ -3,6 +3,7 @@ import SerialIO
 import ServiceLifecycle
 import Simulation
 import Synchronization
+import Traces
 import VirtualDevices
 
 /// Runs one ``VirtualDevice`` on a PTY: maps wall time to virtual time,
@@ -21,11 +22,14 @@ public final class VirtualDeviceRunner: Service, Sendable {
         public var resetOnOpen: Bool
         /// Garble output when the app's baud rate differs from the device's (default true).
         public var emulateBaudMismatch: Bool
+        /// Records the session (bytes both ways, open/close/reset/line settings) when set.
+        public var trace: TraceTap?
 
         public init(
             link: String?, speed: SimulationSpeed = .factor(1), resetOnOpen: Bool = true,
-            emulateBaudMismatch: Bool = true
+            emulateBaudMismatch: Bool = true, trace: TraceTap? = nil
         ) {
+            self.trace = trace
             self.link = link
             self.speed = speed
             self.resetOnOpen = resetOnOpen
@@ -99,6 +103,7 @@ public final class VirtualDeviceRunner: Service, Sendable {
             options: .init(emulateLineMismatch: options.emulateBaudMismatch),
             logger: logger)
         onReady(Endpoint(ptyPath: endpoint.slavePath, link: endpoint.linkPath, lineSettings: settings))
+        options.trace?.note(TraceEvent(settings))
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.consumeInbound(endpoint) }
             group.addTask { await self.watchEvents(endpoint) }
@@ -116,6 +121,7 @@ public final class VirtualDeviceRunner: Service, Sendable {
 
     private func consumeInbound(_ endpoint: PseudoTerminalEndpoint) async {
         for await bytes in endpoint.inbound {
+            options.trace?.toDevice(bytes)
             let messages = state.withLock { state in
                 state.counters.bytesReceived += bytes.count
                 return state.device.receive(bytes)
@@ -126,6 +132,7 @@ public final class VirtualDeviceRunner: Service, Sendable {
 
     private func watchEvents(_ endpoint: PseudoTerminalEndpoint) async {
         for await event in endpoint.events {
+            options.trace?.note(TraceEvent(event))
             switch event {
             case .opened:
                 if options.resetOnOpen {
@@ -133,6 +140,7 @@ public final class VirtualDeviceRunner: Service, Sendable {
                         state.device.reset()
                         state.counters.resets += 1
                     }
+                    options.trace?.note(.reset)
                     logger.debug("port opened: device reset", metadata: ["device": "\(name)"])
                 }
             case .closed:
@@ -149,6 +157,7 @@ public final class VirtualDeviceRunner: Service, Sendable {
         var dropped = 0
         for line in lines {
             let result = endpoint.write(line.bytes)
+            if result.written > 0 { options.trace?.fromDevice(Array(line.bytes.prefix(result.written))) }
             written += result.written
             dropped += result.dropped
         }

@@ -5,6 +5,7 @@ import Logging
 import SerialIO
 import ServiceLifecycle
 import Simulation
+import Traces
 import VirtualDevices
 
 /// `devbridge sim`: one virtual device on a PTY.
@@ -55,6 +56,9 @@ struct SimCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Garble the output when the app's baud rate differs from the device's.")
     var baudMismatch = true
 
+    @Option(help: "Record the session as pcapng to FILE (see docs/traces.md).")
+    var trace: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "notice"
 
@@ -77,13 +81,19 @@ struct SimCommand: AsyncParsableCommand {
         var logger = Logger(label: "devbridge.sim")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
         let speedText = speed.description
+        let recorder = try trace.map { path throws(TraceError) in try TraceRecorder(path: path) }
+        defer { recorder?.close() }
+        let tap = recorder.map {
+            TraceTap(recorder: $0, name: linkPath, description: "devbridge sim \(loaded.name) (\(device.protocolName))")
+        }
         let runner = VirtualDeviceRunner(
             name: loaded.name, device: device,
-            options: .init(link: linkPath, speed: speed, resetOnOpen: resetOnOpen, emulateBaudMismatch: baudMismatch),
+            options: .init(
+                link: linkPath, speed: speed, resetOnOpen: resetOnOpen, emulateBaudMismatch: baudMismatch, trace: tap),
             logger: logger
         ) { endpoint in
             let settings = endpoint.lineSettings
-            print(
+            printNow(
                 """
                 devbridge sim: \(loaded.name) speaking \(device.protocolName) at \(settings)
                   pty:   \(endpoint.ptyPath)
@@ -91,17 +101,15 @@ struct SimCommand: AsyncParsableCommand {
                   speed: \(speedText)
                   stdin: type an event, e.g. 'lid_open duration=90s' (Ctrl-C stops and removes the link)
                 """)
-            fflush(nil)
         }
         StdinEvents.start { line in
             do {
                 let event = try EventCommand.parse(line)
                 try runner.inject(event)
-                print("event: \(line)")
+                printNow("event: \(line)")
             } catch {
-                print("event refused: \(error)")
+                printNow("event refused: \(error)")
             }
-            fflush(nil)
         }
         let group = ServiceGroup(
             configuration: .init(

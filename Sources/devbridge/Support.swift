@@ -76,9 +76,11 @@ enum ProfileSummary {
             let when: String
             switch event.trigger {
             case .offset(let t): when = "at \(DurationText.format(t))"
-            case .timeOfDay(let t, let daily): when = "at \(DurationText.clock(t).dropLast(3))" + (daily ? " daily" : "")
+            case .timeOfDay(let t, let daily):
+                when = "at \(DurationText.clock(t).dropLast(3))" + (daily ? " daily" : "")
             case .condition(let c):
-                when = "when \(c.signal) \(c.above != nil ? "≥ \(c.above!)" : "≤ \(c.below!)")"
+                when =
+                    "when \(c.signal) \(c.above != nil ? "≥ \(c.above!)" : "≤ \(c.below!)")"
                     + (c.delay > 0 ? " + \(DurationText.format(c.delay))" : "")
             }
             lines.append("    \(when): \(event.label)")
@@ -91,4 +93,11 @@ enum ProfileSummary {
         if let protocolName = profile.device.protocolName { lines.append("  device:   \(protocolName)") }
         return lines.joined(separator: "\n")
     }
+}
+
+/// Prints a line straight to stdout (no stdio buffering), so a parent process reading
+/// the pipe sees it at once. Never use `fflush(nil)`: it also locks stdin, which the
+/// stdin event reader holds while it waits for a line.
+func printNow(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }

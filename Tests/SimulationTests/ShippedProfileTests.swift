@@ -6,7 +6,9 @@ import Testing
 /// The shipped profiles load, and the smoker profiles behave as the issue demands.
 @Suite struct ShippedProfileTests {
     /// Samples `channel` every minute for `hours`.
-    static func minuteSeries(_ name: String, hours: Double, seed: UInt64? = nil) throws -> (Simulation, [String: [Double?]]) {
+    static func minuteSeries(_ name: String, hours: Double, seed: UInt64? = nil) throws -> (
+        Simulation, [String: [Double?]]
+    ) {
         var simulation = try Simulation(profile: try ProfileLoader.load(name), seed: seed)
         var series: [String: [Double?]] = [:]
         for minute in 0...Int(hours * 60) {

@@ -1,0 +1,165 @@
+import Logging
+import SerialIO
+import ServiceLifecycle
+import Synchronization
+import Traces
+
+/// `devbridge replay`: a recorded trace played back as a device on a PTY,
+/// driving a `ReplayEngine` with the wall clock and the app's writes.
+///
+/// The script starts when the app first opens the port. Without `loop`,
+/// the runner ends once the script has finished and the app has closed the
+/// port (or at once if it already had). With `strict`, the first mismatch
+/// ends it. Mismatch reports go to `onMismatch` as they happen.
+public final class ReplayRunner: Service, Sendable {
+    /// Replay settings.
+    public struct Options: Sendable {
+        /// Link to create for the PTY.
+        public var link: String?
+        /// Engine settings (speed, match, loop).
+        public var engine: ReplayEngine.Configuration
+        /// Stop at the first mismatch.
+        public var strict: Bool
+
+        /// Creates options.
+        public init(link: String?, engine: ReplayEngine.Configuration, strict: Bool = false) {
+            self.link = link
+            self.engine = engine
+            self.strict = strict
+        }
+    }
+
+    /// How a replay ended.
+    public struct Outcome: Sendable, Equatable {
+        /// Every mismatch reported.
+        public var mismatches: [ReplayMismatch]
+        /// True when the whole script was played.
+        public var finished: Bool
+        /// Bytes sent to the app.
+        public var bytesSent: Int
+    }
+
+    private struct State: ~Copyable {
+        var engine: ReplayEngine
+        var bytesSent = 0
+        var appOpen = false
+        var stop = false
+    }
+
+    private let options: Options
+    private let script: ReplayScript
+    private let lineSettings: LineSettings
+    private let logger: Logger
+    private let onReady: @Sendable (String, String?) -> Void
+    private let onMismatch: @Sendable (ReplayMismatch) -> Void
+    private let state: Mutex<State>
+
+    /// Creates a runner for `script`; `lineSettings` are the PTY's initial settings.
+    public init(
+        script: ReplayScript, lineSettings: LineSettings, options: Options, logger: Logger,
+        onReady: @escaping @Sendable (_ ptyPath: String, _ link: String?) -> Void = { _, _ in },
+        onMismatch: @escaping @Sendable (ReplayMismatch) -> Void = { _ in }
+    ) {
+        self.script = script
+        self.lineSettings = lineSettings
+        self.options = options
+        self.logger = logger
+        self.onReady = onReady
+        self.onMismatch = onMismatch
+        state = Mutex(State(engine: ReplayEngine(script: script, configuration: options.engine)))
+    }
+
+    /// The line settings to start with: the first recorded `line` event of the script, else 9600 8N1.
+    public static func initialLineSettings(of script: ReplayScript) -> LineSettings {
+        for step in script.steps {
+            if case .event(let event, _) = step, let settings = event.settings { return settings }
+        }
+        return .default9600
+    }
+
+    /// The outcome so far.
+    public var outcome: Outcome {
+        state.withLock {
+            Outcome(mismatches: $0.engine.mismatches, finished: $0.engine.isFinished, bytesSent: $0.bytesSent)
+        }
+    }
+
+    public func run() async throws {
+        let endpoint = try await PseudoTerminalEndpoint.open(
+            link: options.link, lineSettings: lineSettings, options: .init(emulateLineMismatch: false),
+            logger: logger)
+        onReady(endpoint.slavePath, endpoint.linkPath)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await bytes in endpoint.inbound {
+                    let actions = self.state.withLock { $0.engine.appWrote(bytes, now: TraceClock.monotonic()) }
+                    if self.perform(actions, endpoint) { return }
+                }
+            }
+            group.addTask {
+                for await event in endpoint.events {
+                    switch event {
+                    case .opened:
+                        let actions = self.state.withLock { state -> [ReplayEngine.Action] in
+                            state.appOpen = true
+                            return state.engine.loops == 0 && state.bytesSent == 0 && !state.engine.isFinished
+                                && state.engine.mismatches.isEmpty
+                                ? state.engine.start(now: TraceClock.monotonic()) : []
+                        }
+                        if self.perform(actions, endpoint) { return }
+                    case .closed:
+                        let done = self.state.withLock { state in
+                            state.appOpen = false
+                            return state.engine.isFinished
+                        }
+                        if done { return }
+                    case .lineSettingsChanged(let settings):
+                        self.logger.info("app set \(settings)")
+                    }
+                }
+            }
+            group.addTask {
+                await cancelWhenGracefulShutdown {
+                    while !Task.isCancelled {
+                        let now = TraceClock.monotonic()
+                        let (actions, deadline) = self.state.withLock { state in
+                            (state.engine.advance(now: now), state.engine.nextDeadline)
+                        }
+                        if self.perform(actions, endpoint) { return }
+                        let wait = deadline.map { $0 > now ? min($0 - now, 50_000_000) : 0 } ?? 50_000_000
+                        if wait > 0 { try? await Task.sleep(for: .nanoseconds(Int64(wait))) }
+                    }
+                }
+            }
+            await group.next()
+            group.cancelAll()
+            // Let the app read what was sent last before the PTY goes away.
+            for _ in 0..<100 where endpoint.isOpenByClient && endpoint.pendingClientBytes > 0 {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            await endpoint.close()
+        }
+    }
+
+    /// Carries out actions; true when the runner must stop.
+    private func perform(_ actions: [ReplayEngine.Action], _ endpoint: PseudoTerminalEndpoint) -> Bool {
+        var stop = false
+        for action in actions {
+            switch action {
+            case .send(let bytes):
+                let result = endpoint.write(bytes)
+                state.withLock { $0.bytesSent += result.written }
+            case .event(let event):
+                logger.debug("recorded event: \(event)")
+            case .mismatch(let mismatch):
+                onMismatch(mismatch)
+                if options.strict { stop = true }
+            case .finished:
+                logger.info("replay finished")
+                if state.withLock({ !$0.appOpen }) { stop = true }
+            }
+        }
+        if stop { state.withLock { $0.stop = true } }
+        return state.withLock { $0.stop }
+    }
+}

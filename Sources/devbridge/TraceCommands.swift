@@ -1,0 +1,251 @@
+import ArgumentParser
+import DeviceBridgeService
+import Foundation
+import Logging
+import SerialIO
+import ServiceLifecycle
+import Traces
+
+/// Parses `--rotate-size` / `--rotate-interval` into a rotation policy.
+private func rotation(size: String?, interval: String?) throws -> TraceRotation? {
+    guard size != nil || interval != nil else { return nil }
+    do {
+        return TraceRotation(
+            maxBytes: try size.map { text throws(TraceError) in try TraceRotation.parseSize(text) },
+            maxAgeNanoseconds: try interval.map { text throws(TraceError) in try TraceRotation.parseInterval(text) })
+    } catch {
+        throw ValidationError(error.description)
+    }
+}
+
+/// Loads a trace, printing the reader's warning (truncated file) on stderr.
+private func loadTrace(_ path: String) throws -> TraceFile {
+    do {
+        let trace = try TraceFile.load(path: path)
+        if let warning = trace.warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        return trace
+    } catch {
+        throw ValidationFailure(message: error.description)
+    }
+}
+
+/// `devbridge record`: interpose between an app and a real device, recording both directions.
+struct RecordCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record",
+        abstract: "Interpose between an app and a serial device, recording both directions as pcapng.",
+        discussion: """
+            The app opens --link instead of the device; bytes and line-setting changes pass both
+            ways and everything goes into --out (see docs/traces.md). Runs until SIGINT/SIGTERM
+            or until the device hangs up. The file is flushed at least every 250 ms.
+
+            Example:
+              devbridge record --device /dev/ttyUSB0 --link /tmp/smoker --out cook.pcapng --rotate-interval 1h
+            """)
+
+    @Option(help: "The real serial device (e.g. /dev/ttyUSB0).")
+    var device: String
+
+    @Option(help: "Symlink the app opens (a PTY).")
+    var link: String
+
+    @Option(help: "The pcapng file to write.")
+    var out: String
+
+    @Option(help: "Start a new file (OUT.1, OUT.2, …) when this size is reached, e.g. 100MB.")
+    var rotateSize: String?
+
+    @Option(help: "Start a new file (OUT.1, OUT.2, …) after this long, e.g. 1h.")
+    var rotateInterval: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String = "notice"
+
+    func run() async throws {
+        let policy = try rotation(size: rotateSize, interval: rotateInterval)
+        var logger = Logger(label: "devbridge.record")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
+        let recorder: TraceRecorder
+        do {
+            recorder = try TraceRecorder(path: out, options: .init(rotation: policy))
+        } catch {
+            throw ValidationFailure(message: error.description)
+        }
+        defer { recorder.close() }
+        let device = self.device
+        let out = self.out
+        let runner = RecordRunner(device: device, link: link, recorder: recorder, logger: logger) { endpoint in
+            print(
+                """
+                devbridge record: \(device) at \(endpoint.lineSettings)
+                  pty:   \(endpoint.ptyPath)
+                  link:  \(endpoint.link ?? "(none)")
+                  trace: \(out)
+                """)
+            fflush(nil)
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch let error as SerialIOError {
+            throw ValidationFailure(message: "\(error)")
+        }
+        let counters = runner.counters
+        print("recorded \(counters.toDevice) bytes app→device, \(counters.fromDevice) bytes device→app into \(out)")
+    }
+}
+
+/// `devbridge replay`: a trace played back as a device on a PTY.
+struct ReplayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Play a recorded trace back as a virtual device on a PTY.",
+        discussion: """
+            The device→app bytes of the trace are sent with their recorded timing (scaled by
+            --speed) once the app opens the port. With --match the device waits until the app's
+            writes equal the recorded ones before answering; a mismatch prints a report naming
+            the expected and actual bytes and where they occurred (exit status 1 with --strict).
+            Without --loop it exits when the trace has been played and the app closed the port.
+
+            Example:
+              devbridge replay cook.pcapng --link /tmp/smoker --speed 10
+              devbridge replay session.pcapng --link /tmp/dev --match --strict
+            """)
+
+    @Argument(help: "The pcapng trace.")
+    var file: String
+
+    @Option(help: "Symlink to the PTY the app opens.")
+    var link: String
+
+    @Option(help: "Time scale: 1 keeps the recorded timing, 10 plays ten times faster.")
+    var speed: Double = 1
+
+    @Flag(help: "Start again at the end.")
+    var loop = false
+
+    @Flag(help: "Wait for the app's writes to match the recorded ones before answering.")
+    var match = false
+
+    @Flag(help: "With --match: stop with exit status 1 at the first mismatch.")
+    var strict = false
+
+    @Option(help: "Interface (if_name) to replay (default: the first serial interface).")
+    var interface: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String = "notice"
+
+    func run() async throws {
+        guard speed > 0, speed.isFinite else { throw ValidationError("--speed must be a positive number") }
+        let trace = try loadTrace(file)
+        let script: ReplayScript
+        do {
+            script = try ReplayScript(trace: trace, interface: interface)
+        } catch {
+            throw ValidationFailure(message: "\(file): \(error.description)")
+        }
+        var logger = Logger(label: "devbridge.replay")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
+        let file = self.file
+        let speed = self.speed
+        let runner = ReplayRunner(
+            script: script, lineSettings: ReplayRunner.initialLineSettings(of: script),
+            options: .init(link: link, engine: .init(speed: speed, match: match, loop: loop), strict: strict),
+            logger: logger,
+            onReady: { pty, link in
+                print(
+                    """
+                    devbridge replay: \(file) (\(script.interface), \(script.steps.count) steps) at \(speed)x
+                      pty:   \(pty)
+                      link:  \(link ?? "(none)")
+                    """)
+                fflush(nil)
+            },
+            onMismatch: { mismatch in
+                FileHandle.standardError.write(Data("\(mismatch)\n".utf8))
+            })
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch let error as SerialIOError {
+            throw ValidationFailure(message: "\(error)")
+        }
+        let outcome = runner.outcome
+        print(
+            "replay \(outcome.finished ? "finished" : "stopped"): \(outcome.bytesSent) bytes sent, \(outcome.mismatches.count) mismatches"
+        )
+        if strict, !outcome.mismatches.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// `devbridge trace`: inspect traces.
+struct TraceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace",
+        abstract: "Inspect pcapng traces.",
+        subcommands: [Show.self, ExportCSV.self])
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a trace: time, interface, direction, hex and text of each packet, and the events.")
+
+        @Argument(help: "The pcapng trace.")
+        var file: String
+
+        func run() throws {
+            let trace = try loadTrace(file)
+            print(TraceDump.lines(trace).joined(separator: "\n"))
+        }
+    }
+
+    struct ExportCSV: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "export-csv",
+            abstract: "Numbers from the device's lines as CSV for a profile's csv: channel source.",
+            discussion: """
+                Columns: time (seconds since the first packet), then each field found: JSON keys
+                (Smart Smoker: Meat, Chamber, …), HeaterMeter $HMSU fields (setpoint, pit, food1, …),
+                or f1, f2, … for other lines. Use it in a profile as
+                  csv: {file: cook.csv, column: Chamber, time_column: time}
+                """)
+
+        @Argument(help: "The pcapng trace.")
+        var file: String
+
+        @Option(help: "Interface (if_name) whose device→app lines to export (default: the first serial interface).")
+        var interface: String?
+
+        @Option(help: "CSV file to write (default: stdout).")
+        var out: String?
+
+        func run() throws {
+            let trace = try loadTrace(file)
+            guard let name = interface ?? trace.serialInterfaces.first else {
+                throw ValidationFailure(message: "\(file): the trace has no serial interface")
+            }
+            let text: String
+            do {
+                text = try TraceCSVExport.csv(trace, interface: name)
+            } catch {
+                throw ValidationFailure(message: "\(file): \(error.description)")
+            }
+            if let out {
+                do {
+                    try text.write(toFile: out, atomically: true, encoding: .utf8)
+                } catch {
+                    throw ValidationFailure(message: "cannot write '\(out)': \(error.localizedDescription)")
+                }
+                print("wrote \(out)")
+            } else {
+                print(text, terminator: "")
+            }
+        }
+    }
+}
