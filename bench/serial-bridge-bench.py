@@ -90,7 +90,12 @@ def round_trips(sock, count):
 
 def bridges(devbridge, tmp):
     """name -> function(device_link, port) returning the argv of a bridge."""
-    out = {"devbridge export": lambda link, port: [devbridge, "export", link, "--listen", f"127.0.0.1:{port}"]}
+    out = {
+        "devbridge export": lambda link, port: [devbridge, "export", link, "--listen", f"127.0.0.1:{port}"],
+        "devbridge export --trace": lambda link, port: [
+            devbridge, "export", link, "--listen", f"127.0.0.1:{port}",
+            "--trace", os.path.join(tmp, f"trace-{port}.pcapng")],
+    }
     if shutil.which("socat"):
         out["socat"] = lambda link, port: [
             "socat", f"TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,nodelay", f"FILE:{link},raw,echo=0"]
@@ -171,7 +176,6 @@ def main():
             print(f"{name:<28} error: {r['error']}")
             continue
         print(f"{name:<28} {r['p50']:>11.0f} {r['p99']:>11.0f} {r['mbps']:>8.1f} {r['cpu_per_mb']:>10.4f}")
-    print("tracing: not measured (devbridge export --trace is not available yet)")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 import NIOSSL
 import SerialIO
+import Traces
 
 /// How an export speaks to its TCP clients.
 public enum ExportMode: String, Sendable, CaseIterable {
@@ -64,6 +65,8 @@ public struct ExportConfiguration: Sendable {
     public var tls: NIOSSLContext?
     /// Allows a non-loopback bind with neither TLS nor a token.
     public var insecure: Bool
+    /// Records device traffic (both directions) and device events to a pcapng trace.
+    public var trace: TraceTap?
 
     /// Creates a configuration with defaults: 127.0.0.1, raw, 16 clients, 64 KiB queues, drop.
     public init(
@@ -72,8 +75,9 @@ public struct ExportConfiguration: Sendable {
         overflowPolicy: OverflowPolicy = .drop, openPolicy: OpenPolicy = .always,
         lineSettings: LineSettings? = nil, dtrOnOpen: Bool? = nil, rtsOnOpen: Bool? = nil,
         reopenInterval: Duration = .milliseconds(200), token: String? = nil, tls: NIOSSLContext? = nil,
-        insecure: Bool = false
+        insecure: Bool = false, trace: TraceTap? = nil
     ) {
+        self.trace = trace
         self.devicePath = devicePath
         self.host = host
         self.port = port

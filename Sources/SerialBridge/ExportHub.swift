@@ -42,6 +42,7 @@ final class ExportHub {
             }
         }
         device.onStateChange = { [unowned self] open in
+            self.configuration.trace?.note(open ? .open : .hangup)
             self.statistics.deviceOpen = open
             self.statistics.deviceOpens = self.device.opens
         }
@@ -103,6 +104,7 @@ final class ExportHub {
     func clientData(_ buffer: ByteBuffer, from channel: any Channel) {
         guard clients[ObjectIdentifier(channel)] != nil else { return }
         if device.write(buffer) {
+            configuration.trace?.toDevice(Array(buffer.readableBytesView))
             statistics.deviceBytesOut += buffer.readableBytes
         } else {
             statistics.droppedWhileAbsent += buffer.readableBytes
@@ -122,6 +124,7 @@ final class ExportHub {
     }
 
     private func deviceRead(_ buffer: ByteBuffer) {
+        configuration.trace?.fromDevice(Array(buffer.readableBytesView))
         statistics.deviceBytesIn += buffer.readableBytes
         for client in clients.values {
             if client.channel.isWritable && !client.suspended {

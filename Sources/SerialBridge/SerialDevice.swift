@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import SerialIO
+import Traces
 
 /// The exported device: a tty (real serial port or PTY) opened by path,
 /// read and written on the export's event loop, reopened when it hangs up
@@ -232,7 +233,11 @@ final class SerialDevice: ComPortTarget {
         guard (try? settings.validate()) != nil else { return current() }
         wanted = settings
         if let port { try? port.setLineSettings(settings, makeRaw: false) }
-        return current()
+        let now = current()
+        configuration.trace?.note(
+            .lineSettings(
+                baud: now.baud, dataBits: now.dataBits, parity: now.parity.letter, stopBits: now.stopBits.rawValue))
+        return now
     }
 
     func comPortSetBaud(_ baud: UInt32?) -> UInt32 {
@@ -275,18 +280,21 @@ final class SerialDevice: ComPortTarget {
             if value != 4 {
                 breakOn = value == 5
                 try? port?.setBreak(breakOn)
+                if breakOn { configuration.trace?.note(.breakSignal) }
             }
             return breakOn ? 5 : 6
         case 7...9:
             if value != 7 {
                 dtr = value == 8
                 try? port?.setModemLines(dtr: dtr, rts: nil)
+                configuration.trace?.note(.modemLines(dtr: dtr, rts: nil))
             }
             return lineState(.dataTerminalReady, shadow: dtr) ? 8 : 9
         case 10...12:
             if value != 10 {
                 rts = value == 11
                 try? port?.setModemLines(dtr: nil, rts: rts)
+                configuration.trace?.note(.modemLines(dtr: nil, rts: rts))
             }
             return lineState(.requestToSend, shadow: rts) ? 11 : 12
         case 13...16:

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SerialBridge
 import SerialIO
+import Traces
 
 /// `devbridge export`: serve one serial device over TCP (raw, telnet or RFC 2217).
 struct ExportCommand: AsyncParsableCommand {
@@ -24,7 +25,8 @@ struct ExportCommand: AsyncParsableCommand {
             device output; a client that stops reading loses data (or is disconnected, with
             --overflow disconnect) once its queue (--queue-bytes) is full, and never slows anyone
             else. A non-loopback --listen needs --tls-cert or --token, or an explicit --insecure.
-            Tracing (--trace) is not available yet.
+            --trace FILE records both directions and device events (open, hangup, settings, DTR/RTS,
+            BREAK) to pcapng; read it with 'devbridge trace show FILE' or Wireshark.
             """)
 
     @Argument(help: "The serial device or PTY link, e.g. /dev/ttyUSB0.")
@@ -77,6 +79,9 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(name: .customLong("tls-client-ca"), help: "Require client certificates signed by this PEM CA (mutual TLS).")
     var tlsClientCA: String?
 
+    @Option(help: "Record device traffic and events to this pcapng file.")
+    var trace: String?
+
     @Flag(help: "Allow a non-loopback bind without TLS or a token.")
     var insecure = false
 
@@ -105,14 +110,34 @@ struct ExportCommand: AsyncParsableCommand {
                 configuration.tls = try ExportTLS.serverContext(
                     certificate: tlsCert, key: tlsKey, clientCA: tlsClientCA)
             }
+            var recorder: TraceRecorder?
+            if let trace {
+                let opened = try TraceRecorder(path: trace)
+                configuration.trace = TraceTap(recorder: opened, name: device, description: "devbridge export")
+                recorder = opened
+            }
             var logger = Logger(label: "devbridge.export")
             logger.logLevel = verbose ? .debug : .notice
             let server = try await ExportServer.start(configuration, logger: logger)
             FileHandle.standardOutput.write(
                 Data(("export \(device) on \(host):\(server.port) (\(mode.rawValue))" + "\n").utf8))
+            let signals = Self.stopOnSignals(server)
             try await server.waitUntilClosed()
+            _ = signals
+            recorder?.close()
         } catch let error as SerialBridgeError {
             throw ValidationError(error.message)
+        }
+    }
+
+    /// SIGINT/SIGTERM stop the server, so the trace is flushed and closed before exit.
+    static func stopOnSignals(_ server: ExportServer) -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { Task { await server.stop() } }
+            source.resume()
+            return source
         }
     }
 

@@ -357,3 +357,22 @@ def test_tls_with_client_certificates_and_attach(devbridge, device, tmp):
             attach.terminate()
             attach.wait(timeout=5)
         assert process.poll() is None
+
+
+def test_trace_records_both_directions(devbridge, device, tmp, run):
+    trace = tmp / "export.pcapng"
+    with export(devbridge, device.link, "--trace", str(trace)) as (process, port):
+        client = socket.create_connection(("127.0.0.1", port))
+        time.sleep(0.2)
+        client.sendall(b"to-device")
+        assert device.read(9) == b"to-device"
+        device.write(b"from-device")
+        assert recv_exactly(client, 11) == b"from-device"
+        client.close()
+        process.terminate()  # SIGTERM: the export closes the trace before exiting
+        process.wait(timeout=5)
+    data = trace.read_bytes()
+    assert data[:4] == b"\x0a\x0d\x0d\x0a"
+    assert b"to-device" in data and b"from-device" in data
+    shown = run("trace", "show", trace)
+    assert shown.returncode == 0 and shown.stdout
