@@ -18,15 +18,20 @@ struct ExportCommand: AsyncParsableCommand {
                   QEMU: -chardev socket,id=s0,host=127.0.0.1,port=7001 -serial chardev:s0
               devbridge sim smoker-brisket --link /tmp/smoker &
               devbridge export /tmp/smoker --listen :7002 --mode rfc2217
-              devbridge export /dev/ttyUSB0 --listen 0.0.0.0:7000 --tls-cert srv.pem --tls-key srv.key --tls-client-ca ca.pem
+              devbridge export /dev/ttyUSB0 --listen 0.0.0.0:7000 \\
+                  --tls-cert srv.pem --tls-key srv.key --tls-client-ca ca.pem
 
-            The device may be absent at start: the export waits for it, and reopens it after an
-            unplug or hangup while connected clients stay connected. Every client receives all
-            device output; a client that stops reading loses data (or is disconnected, with
-            --overflow disconnect) once its queue (--queue-bytes) is full, and never slows anyone
-            else. A non-loopback --listen needs --tls-cert or --token, or an explicit --insecure.
-            --trace FILE records both directions and device events (open, hangup, settings, DTR/RTS,
-            BREAK) to pcapng; read it with 'devbridge trace show FILE' or Wireshark.
+            The device may be absent at start: the export waits for it, and reopens it after an \
+            unplug or hangup while connected clients stay connected.
+
+            Every client receives all device output. A client that stops reading loses data (or is \
+            disconnected, with --overflow disconnect) once its queue (--queue-bytes) is full, and never \
+            slows the device or anyone else.
+
+            A non-loopback --listen needs --tls-cert or --token, or an explicit --insecure.
+
+            --trace FILE records both directions and device events (open, hangup, settings, DTR/RTS, \
+            BREAK) as pcapng: read it with 'devbridge trace show FILE' or Wireshark.
             """)
 
     @Argument(help: "The serial device or PTY link, e.g. /dev/ttyUSB0.")
