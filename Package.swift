@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "devbridge",
             dependencies: [
-                "DeviceBridgeService", "Simulation", "ProfileTools", "Traces", "SerialIO", "VirtualDevices",
+                "DeviceBridgeService", "Simulation", "ProfileTools", "Traces", "SerialIO", "VirtualDevices", "SerialBridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
