@@ -83,7 +83,8 @@ let package = Package(
         .executableTarget(
             name: "devbridge",
             dependencies: [
-                "DeviceBridgeService", "Simulation", "ProfileTools", "Traces", "SerialIO", "VirtualDevices", "SerialBridge",
+                "DeviceBridgeService", "Simulation", "ProfileTools", "Traces", "SerialIO", "VirtualDevices",
+                "SerialBridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
