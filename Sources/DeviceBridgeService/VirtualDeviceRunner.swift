@@ -151,15 +151,26 @@ public final class VirtualDeviceRunner: Service, Sendable {
         }
     }
 
-    private func write(_ lines: [DeviceLine], to endpoint: PseudoTerminalEndpoint) {
+    /// Writes lines to the PTY. In real time, bytes the app cannot take are dropped, as a
+    /// UART loses them. With `waitForReader` (`--speed max`), the rest of a line is retried
+    /// until the app has read enough, so no line is ever cut.
+    private func write(_ lines: [DeviceLine], to endpoint: PseudoTerminalEndpoint, waitForReader: Bool = false)
+        async
+    {
         guard !lines.isEmpty else { return }
         var written = 0
         var dropped = 0
         for line in lines {
-            let result = endpoint.write(line.bytes)
-            if result.written > 0 { options.trace?.fromDevice(Array(line.bytes.prefix(result.written))) }
-            written += result.written
-            dropped += result.dropped
+            var rest = line.bytes[...]
+            while !rest.isEmpty {
+                let result = endpoint.write(Array(rest))
+                if result.written > 0 { options.trace?.fromDevice(Array(rest.prefix(result.written))) }
+                written += result.written
+                rest = rest.dropFirst(result.written)
+                guard !rest.isEmpty, waitForReader, endpoint.isOpenByClient, !Task.isCancelled else { break }
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+            dropped += rest.count
         }
         state.withLock { state in
             state.counters.linesWritten += lines.count
@@ -186,7 +197,7 @@ public final class VirtualDeviceRunner: Service, Sendable {
             let elapsed = clock.now - wallStart
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             let lines = state.withLock { $0.device.advance(to: virtualStart + seconds * factor) }
-            write(lines, to: endpoint)
+            await write(lines, to: endpoint)
             // Wake for the next line: lines come at most every 0.5 virtual seconds.
             let sleep = min(0.25, max(0.002, 0.1 / factor))
             try? await Task.sleep(for: .seconds(sleep))
@@ -205,7 +216,7 @@ public final class VirtualDeviceRunner: Service, Sendable {
                 let time = state.device.simulation.time
                 return state.device.advance(to: time + 0.5)
             }
-            write(lines, to: endpoint)
+            await write(lines, to: endpoint, waitForReader: true)
             if lines.isEmpty { await Task.yield() }
         }
     }
