@@ -5,11 +5,12 @@ SWIFT ?= swift
 BIN := .build/debug/devbridge
 PYTEST := .venv/bin/python -m pytest
 
-.PHONY: run test build build-tests lint format profiles schema bench bench-sim deps-run deps-test clean help
+.PHONY: run test test-guest build build-tests lint format profiles schema bench bench-sim deps-run deps-test clean help
 
 help:
 	@echo "make run     run the service on its embedded default configuration"
-	@echo "make test    lint, build and run the whole test suite (Swift Testing + Python clients)"
+	@echo "make test    lint, build and run the whole test suite (Swift Testing + Python clients + guest)"
+	@echo "make test-guest  only the end-to-end scenarios in a QEMU guest (tests/guest, docs/guest-tests.md)"
 	@echo "make bench   run the benchmarks (release build) and print figures"
 	@echo "make format  reformat the sources with swift format"
 
@@ -47,6 +48,12 @@ test: deps-test lint build-tests
 	python3 scripts/profile-schema.py --check
 	$(SWIFT) test --skip-build --parallel
 	$(PYTEST) -q tests/python
+	$(MAKE) test-guest
+
+# End-to-end scenarios in a real Linux guest under QEMU (docs/guest-tests.md).
+# Skipped, saying so, only where qemu-system-x86_64 cannot run at all.
+test-guest: deps-test
+	$(PYTEST) -v -rs -p no:cacheprovider tests/guest
 
 bench: deps-test
 	bench/run-all.sh

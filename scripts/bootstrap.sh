@@ -13,7 +13,7 @@ mode="${1:-test}"
 # Runtime: nothing beyond the Swift toolchain yet.
 run_packages=()
 # Tests: real third-party peers and renderers.
-test_packages=(socat ser2net librsvg2-bin python3-venv tshark)
+test_packages=(socat ser2net librsvg2-bin python3-venv tshark qemu-system-x86 busybox-static)
 
 packages=("${run_packages[@]}")
 if [[ "$mode" == "test" ]]; then packages+=("${test_packages[@]}"); fi
@@ -46,5 +46,29 @@ if [[ "$mode" == "test" ]]; then
         echo "bootstrap: installing Python test clients from $requirements"
         .venv/bin/pip install --quiet --disable-pip-version-check -r "$requirements"
         cp "$requirements" "$stamp"
+    fi
+fi
+
+if [[ "$mode" == "test" ]]; then
+    # The guest kernel for tests/guest: Debian's linux-image package, fetched
+    # with `apt-get download` into .build-guest/debs and unpacked there by
+    # tests/guest/build_guest.py (dpkg -x). Never installed on this host.
+    guest_debs=.build-guest/debs
+    if ! compgen -G "$guest_debs/linux-image-*-amd64_*.deb" >/dev/null; then
+        kernel_package() { apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }'; }
+        kernel=$(kernel_package)
+        if [[ -z "$kernel" ]]; then
+            sudo_cmd=()
+            if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+            "${sudo_cmd[@]}" apt-get update -qq
+            kernel=$(kernel_package)
+        fi
+        echo "bootstrap: downloading the guest kernel package $kernel into $guest_debs"
+        mkdir -p "$guest_debs"
+        (cd "$guest_debs" && apt-get download -qq "$kernel" 2>&1 | grep -v "unsandboxed" || true)
+        compgen -G "$guest_debs/linux-image-*-amd64_*.deb" >/dev/null || {
+            echo "bootstrap: could not download $kernel" >&2
+            exit 1
+        }
     fi
 fi

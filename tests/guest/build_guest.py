@@ -193,6 +193,9 @@ def build(devbridge: pathlib.Path, cache: pathlib.Path) -> pathlib.Path:
     guest.parent.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(guest, ignore_errors=True)
     tmp.rename(guest)
+    for old in guest.parent.iterdir():  # keep only the current guest
+        if old != guest:
+            shutil.rmtree(old, ignore_errors=True)
     log(f"guest ready in {guest}")
     return guest
 

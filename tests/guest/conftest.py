@@ -132,19 +132,6 @@ def host(devbridge, tmp_path):
         proc.stop()
 
 
-def sim(host, name: str, profile: str, link: pathlib.Path, *extra) -> HostProcess:
-    proc = host(name, "sim", profile, "--link", link, *extra)
-    proc.wait_for(r"^\s*link:")
-    return proc
-
-
-def export(host, name: str, device: pathlib.Path, mode: str, *extra) -> tuple[HostProcess, int]:
-    """devbridge export DEVICE on 127.0.0.1:0; returns (process, port)."""
-    proc = host(name, "export", device, "--listen", "127.0.0.1:0", "--mode", mode, *extra)
-    match = proc.wait_for(r"on 127\.0\.0\.1:(\d+)")
-    return proc, int(match.group(1))
-
-
 class Boot:
     """One guest boot's outcome."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 import re
 import select
 import struct
@@ -16,9 +17,21 @@ import termios
 import time
 import tty
 
-from conftest import export, sim
 
 SMOKER_KEYS = ["Meat", "Meat2", "Meat3", "Chamber"]
+
+
+def sim(host, name: str, profile: str, link: pathlib.Path, *extra) -> "HostProcess":
+    proc = host(name, "sim", profile, "--link", link, *extra)
+    proc.wait_for(r"^\s*link:")
+    return proc
+
+
+def export(host, name: str, device: pathlib.Path, mode: str, *extra) -> tuple["HostProcess", int]:
+    """devbridge export DEVICE on 127.0.0.1:0; returns (process, port)."""
+    proc = host(name, "export", device, "--listen", "127.0.0.1:0", "--mode", mode, *extra)
+    match = proc.wait_for(r"on 127\.0\.0\.1:(\d+)")
+    return proc, int(match.group(1))
 
 
 def valid_smoker_line(line: str) -> bool:
