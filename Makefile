@@ -48,12 +48,13 @@ test: deps-test lint build-tests
 	python3 scripts/profile-schema.py --check
 	$(SWIFT) test --skip-build --parallel
 	$(PYTEST) -q tests/python
-	$(MAKE) test-guest
+	$(MAKE) test-guest GUEST_DEVBRIDGE=$(CURDIR)/$(BIN)
 
 # End-to-end scenarios in a real Linux guest under QEMU (docs/guest-tests.md).
 # Skipped, saying so, only where qemu-system-x86_64 cannot run at all.
+# GUEST_DEVBRIDGE=PATH tests that binary; otherwise the fixture builds one.
 test-guest: deps-test
-	$(PYTEST) -v -rs -p no:cacheprovider tests/guest
+	GUEST_DEVBRIDGE=$(GUEST_DEVBRIDGE) $(PYTEST) -v -rs -p no:cacheprovider tests/guest
 
 bench: deps-test
 	bench/run-all.sh

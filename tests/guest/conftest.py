@@ -52,12 +52,19 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def devbridge() -> pathlib.Path:
-    """devbridge with the Swift runtime linked statically, for the host and the guest."""
-    scratch = ROOT / ".build-guest" / "swift"
-    args = ["swift", "build", "--product", "devbridge", "--static-swift-stdlib", "--scratch-path", str(scratch)]
+    """The devbridge binary for the host and the guest.
+
+    Default: the debug build in .build (what `make test` has just built; the
+    guest gets the Swift shared libraries ldd lists). GUEST_STATIC=1 builds one
+    with the Swift runtime linked statically in .build-guest/swift instead;
+    GUEST_DEVBRIDGE=PATH uses a given binary.
+    """
     override = os.environ.get("GUEST_DEVBRIDGE")
     if override:
         return pathlib.Path(override).resolve()
+    args = ["swift", "build", "--product", "devbridge"]
+    if os.environ.get("GUEST_STATIC") == "1":
+        args += ["--static-swift-stdlib", "--scratch-path", str(ROOT / ".build-guest" / "swift")]
     subprocess.run(args, cwd=ROOT, check=True)
     bin_dir = subprocess.run(args + ["--show-bin-path"], cwd=ROOT, check=True, capture_output=True,
                              text=True).stdout.strip()
