@@ -41,7 +41,8 @@ private func small() -> SVGChart {
                 name: "Meat", unit: .fahrenheit, times: times,
                 values: times.map { $0 >= 3000 && $0 < 3600 ? nil : 40 + $0 / 60 }),
             PlotSeries(name: "Fan", unit: .percent, times: times, values: times.map { _ in 35 }),
-            PlotSeries(name: "Glucose", unit: .milligramsPerDeciliter, times: times, values: times.map { 100 + $0 / 100 }),
+            PlotSeries(
+                name: "Glucose", unit: .milligramsPerDeciliter, times: times, values: times.map { 100 + $0 / 100 }),
         ],
         markers: [
             PlotMarker(kind: .event, label: "Lid open", start: 1800),
