@@ -1,0 +1,109 @@
+import Dispatch
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `devbridge serve`: the device supervisor and the HTTP listener in one `ServiceGroup`.
+///
+/// SIGTERM/SIGINT shut down gracefully: the HTTP listener first (event streams end),
+/// then every device (exports closed, PTY links removed, traces flushed).
+/// SIGHUP re-reads the configuration file and restarts only the devices whose configuration changed.
+public final class DevbridgeServer: Sendable {
+    /// Where the configuration comes from: a file (reloadable) or the embedded default.
+    public let configPath: String?
+    public let supervisor: DeviceSupervisor
+    public let apiState: ControlAPIState
+    private let configuration: ServiceConfiguration
+    private let logger: Logger
+
+    /// Loads the configuration (nil path: the embedded default) and prepares the services.
+    public init(configPath: String?, environment: DeviceSupervisor.Environment = .init(), logger: Logger) throws(ServiceError) {
+        let configuration =
+            if let configPath {
+                try ServiceConfigurationLoader.load(path: configPath)
+            } else {
+                try ServiceConfigurationLoader.embeddedDefault()
+            }
+        self.configPath = configPath
+        self.configuration = configuration
+        self.logger = logger
+        let supervisor = DeviceSupervisor(configuration: configuration, environment: environment)
+        self.supervisor = supervisor
+        let path = configPath
+        apiState = ControlAPIState(
+            token: configuration.api.token,
+            reload: path.map { path in
+                { @Sendable () async throws -> DeviceSupervisor.ReloadSummary in
+                    try await supervisor.reload(ServiceConfigurationLoader.load(path: path))
+                }
+            })
+    }
+
+    /// The router with every route (also used by tests through HummingbirdTesting).
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        ControlAPI.addRoutes(to: router, supervisor: supervisor, state: apiState)
+        return router
+    }
+
+    /// Runs until SIGTERM or SIGINT. `onRunning` gets the bound HTTP port and the device snapshots.
+    public func run(onRunning: @escaping @Sendable (Int, [DeviceSnapshot]) async -> Void = { _, _ in }) async throws {
+        let supervisor = supervisor
+        let listen = configuration.api.listen
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "devbridge"),
+            onServerRunning: { channel in
+                await supervisor.waitUntilStarted()
+                // Give PTYs a moment to open so the banner shows their paths.
+                for _ in 0..<40 {
+                    if await !supervisor.snapshots().contains(where: { $0.status == "starting" }) { break }
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+                let port = channel.localAddress?.port ?? listen.port
+                await onRunning(port, await supervisor.snapshots())
+            },
+            logger: logger)
+        let notifier = ShutdownNotifier(state: apiState)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: supervisor), .init(service: app), .init(service: notifier)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let hangup = installReloadOnHangup()
+        defer { hangup?.cancel() }
+        try await group.run()
+    }
+
+    /// SIGHUP → reload (only with a configuration file).
+    private func installReloadOnHangup() -> (any DispatchSourceSignal)? {
+        guard let reload = apiState.reload else { return nil }
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        let logger = logger
+        source.setEventHandler {
+            Task {
+                do {
+                    let summary = try await reload()
+                    logger.notice(
+                        "SIGHUP: reloaded; restarted \(summary.restarted), started \(summary.started), stopped \(summary.stopped)")
+                } catch {
+                    logger.error("SIGHUP: configuration not reloaded: \(error)")
+                }
+            }
+        }
+        source.resume()
+        return source
+    }
+}
+
+/// The last service of the group, so the first to hear graceful shutdown: it ends event streams
+/// so the HTTP listener can close.
+struct ShutdownNotifier: Service {
+    let state: ControlAPIState
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        state.beginShutdown()
+    }
+}
