@@ -98,7 +98,8 @@ struct ErrorResponseBody: Decodable {
             }
             try await client.execute(uri: "/control/devices/smoker/clock/pause", method: .post) { response in
                 #expect(response.status == .ok)
-                #expect(try decode(DeviceSnapshot.self, response).clock?.paused == true)
+                let decoded = try decode(DeviceSnapshot.self, response)
+                #expect(decoded.clock?.paused == true)
             }
             let start = try await meat(after: "1s")
             let oneHour = try await meat(after: "1h")
@@ -160,7 +161,8 @@ struct ErrorResponseBody: Decodable {
         try await ServiceHarness().run { client in
             try await client.execute(uri: "/control/devices/oven", method: .get) { response in
                 #expect(response.status == .notFound)
-                #expect(try decode(ErrorResponseBody.self, response).error.message.contains("smoker"))
+                let decoded = try decode(ErrorResponseBody.self, response)
+                #expect(decoded.error.message.contains("smoker"))
             }
             try await client.execute(uri: "/control/devices/smoker/clock/speed", method: .post, body: jsonBody(#"{"speed": -2}"#)) {
                 response in
@@ -169,7 +171,8 @@ struct ErrorResponseBody: Decodable {
             try await client.execute(uri: "/control/devices/smoker/clock/speed", method: .post, body: jsonBody(#"{"speed": 120}"#)) {
                 response in
                 #expect(response.status == .ok)
-                #expect(try decode(DeviceSnapshot.self, response).clock?.speed == 120)
+                let decoded = try decode(DeviceSnapshot.self, response)
+                #expect(decoded.clock?.speed == 120)
             }
             try await client.execute(uri: "/control/devices/smoker/clock/advance", method: .post, body: jsonBody(#"{"duration": "3"}"#)) {
                 response in
@@ -184,7 +187,8 @@ struct ErrorResponseBody: Decodable {
         try await harness.run { client in
             #expect(FileManager.default.fileExists(atPath: link))
             try await client.execute(uri: "/control/devices/smoker/stop", method: .post) { response in
-                #expect(try decode(DeviceSnapshot.self, response).status == "stopped")
+                let decoded = try decode(DeviceSnapshot.self, response)
+                #expect(decoded.status == "stopped")
             }
             #expect(!FileManager.default.fileExists(atPath: link))
             try await client.execute(uri: "/control/devices/smoker/clock/pause", method: .post) { response in
@@ -248,9 +252,17 @@ struct ErrorResponseBody: Decodable {
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = try #require(document["paths"] as? [String: [String: Any]])
         #expect(paths.count >= 15)
+        var operations: [(path: String, method: String, statuses: Set<String>)] = []
+        for (path, methods) in paths.sorted(by: { $0.key < $1.key }) where path != "/control/stream" {
+            for (method, operation) in methods {
+                let responses = (operation as? [String: Any])?["responses"] as? [String: Any] ?? [:]
+                operations.append((path, method, Set(responses.keys)))
+            }
+        }
+        let documentedOperations = operations
         try await ServiceHarness().run { client in
-            for (path, operations) in paths.sorted(by: { $0.key < $1.key }) where path != "/control/stream" {
-                for method in operations.keys {
+            for (path, method, statuses) in documentedOperations {
+                do {
                     let uri = path.replacingOccurrences(of: "{name}", with: "smoker")
                     let body: ByteBuffer? =
                         if uri.hasSuffix("/speed") { jsonBody(#"{"speed": 2}"#) }
@@ -260,8 +272,7 @@ struct ErrorResponseBody: Decodable {
                     let status = try await client.execute(
                         uri: uri, method: method == "get" ? .get : .post, body: body
                     ) { $0.status }
-                    let documented = (operations[method] as? [String: Any])?["responses"] as? [String: Any] ?? [:]
-                    #expect(documented[String(status.code)] != nil, "\(method) \(uri) answered \(status.code)")
+                    #expect(statuses.contains(String(status.code)), "\(method) \(uri) answered \(status.code)")
                 }
             }
         }
