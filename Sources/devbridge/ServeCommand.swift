@@ -72,19 +72,26 @@ enum ServeBanner {
             lines.append("  \(device.name): \(device.protocol) (\(device.profile)) — \(device.status)")
             if let error = device.error { lines.append("    error:  \(error)") }
             if let pty = device.pty { lines.append("    pty:    \(pty)") }
-            if let link = device.link { lines.append("    link:   \(link)   e.g. python3 -m serial.tools.miniterm \(link) 9600") }
+            if let link = device.link {
+                lines.append("    link:   \(link)   e.g. python3 -m serial.tools.miniterm \(link) 9600")
+            }
             for export in device.exports {
                 let hint =
                     switch export.mode {
                     case "rfc2217": "pyserial rfc2217://\(export.listen)"
-                    case "raw": "qemu -chardev socket,id=s0,host=\(export.listen.split(separator: ":").first ?? ""),port=\(export.listen.split(separator: ":").last ?? "") -serial chardev:s0"
+                    case "raw":
+                        "qemu -chardev socket,id=s0,host=\(export.listen.split(separator: ":").first ?? ""),port=\(export.listen.split(separator: ":").last ?? "") -serial chardev:s0"
                     default: "telnet \(export.listen.replacingOccurrences(of: ":", with: " "))"
                     }
-                lines.append("    \(export.mode): \(export.listen) — \(export.status)\(export.error.map { ": \($0)" } ?? "")   \(hint)")
+                lines.append(
+                    "    \(export.mode): \(export.listen) — \(export.status)\(export.error.map { ": \($0)" } ?? "")   \(hint)"
+                )
             }
         }
         lines.append("  dashboard: \(base)/\(token ? "#token=…" : "")")
-        lines.append("  API:       \(base)/control/devices   (OpenAPI: \(base)/openapi.json)\(token ? " — needs Authorization: Bearer TOKEN" : "")")
+        lines.append(
+            "  API:       \(base)/control/devices   (OpenAPI: \(base)/openapi.json)\(token ? " — needs Authorization: Bearer TOKEN" : "")"
+        )
         lines.append("  health:    \(base)/healthz  \(base)/readyz   metrics: \(base)/metrics")
         lines.append("  Ctrl-C stops (links removed, traces flushed); kill -HUP \(getpid()) reloads the config")
         return lines.joined(separator: "\n")

@@ -131,7 +131,9 @@ struct ErrorResponseBody: Decodable {
             ) { response in
                 #expect(response.status == .accepted)
             }
-            try await client.execute(uri: "/control/devices/smoker/clock/advance", method: .post, body: jsonBody(#"{"duration": "5s"}"#)) {
+            try await client.execute(
+                uri: "/control/devices/smoker/clock/advance", method: .post, body: jsonBody(#"{"duration": "5s"}"#)
+            ) {
                 _ in
             }
             try await client.execute(uri: "/control/devices/smoker", method: .get) { response in
@@ -164,17 +166,23 @@ struct ErrorResponseBody: Decodable {
                 let decoded = try decode(ErrorResponseBody.self, response)
                 #expect(decoded.error.message.contains("smoker"))
             }
-            try await client.execute(uri: "/control/devices/smoker/clock/speed", method: .post, body: jsonBody(#"{"speed": -2}"#)) {
+            try await client.execute(
+                uri: "/control/devices/smoker/clock/speed", method: .post, body: jsonBody(#"{"speed": -2}"#)
+            ) {
                 response in
                 #expect(response.status == .badRequest)
             }
-            try await client.execute(uri: "/control/devices/smoker/clock/speed", method: .post, body: jsonBody(#"{"speed": 120}"#)) {
+            try await client.execute(
+                uri: "/control/devices/smoker/clock/speed", method: .post, body: jsonBody(#"{"speed": 120}"#)
+            ) {
                 response in
                 #expect(response.status == .ok)
                 let decoded = try decode(DeviceSnapshot.self, response)
                 #expect(decoded.clock?.speed == 120)
             }
-            try await client.execute(uri: "/control/devices/smoker/clock/advance", method: .post, body: jsonBody(#"{"duration": "3"}"#)) {
+            try await client.execute(
+                uri: "/control/devices/smoker/clock/advance", method: .post, body: jsonBody(#"{"duration": "3"}"#)
+            ) {
                 response in
                 #expect(response.status == .badRequest)
             }
@@ -197,7 +205,9 @@ struct ErrorResponseBody: Decodable {
             try await client.execute(uri: "/control/devices/smoker/start", method: .post) { response in
                 #expect(response.status == .ok)
             }
-            for _ in 0..<100 where !FileManager.default.fileExists(atPath: link) { try await Task.sleep(for: .milliseconds(20)) }
+            for _ in 0..<100 where !FileManager.default.fileExists(atPath: link) {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             #expect(FileManager.default.fileExists(atPath: link))
         }
     }
@@ -213,7 +223,9 @@ struct ErrorResponseBody: Decodable {
                 response in
                 #expect(response.status == .unauthorized)
             }
-            try await client.execute(uri: "/control/devices", method: .get, headers: [.authorization: "Bearer \(token)"]) {
+            try await client.execute(
+                uri: "/control/devices", method: .get, headers: [.authorization: "Bearer \(token)"]
+            ) {
                 response in
                 #expect(response.status == .ok)
             }
@@ -228,7 +240,9 @@ struct ErrorResponseBody: Decodable {
 
     @Test func metricsExposeEndpointsAndSimulatedValues() async throws {
         try await ServiceHarness().run { client in
-            try await client.execute(uri: "/control/devices/smoker/clock/advance", method: .post, body: jsonBody(#"{"duration": "1h"}"#)) {
+            try await client.execute(
+                uri: "/control/devices/smoker/clock/advance", method: .post, body: jsonBody(#"{"duration": "1h"}"#)
+            ) {
                 _ in
             }
             try await client.execute(uri: "/metrics", method: .get) { response in
@@ -237,7 +251,10 @@ struct ErrorResponseBody: Decodable {
                 #expect(text.contains(#"devbridge_device_up{device="smoker"} 1"#))
                 #expect(text.contains(#"devbridge_endpoint_bytes_out_total{endpoint="smoker",kind="pty"}"#))
                 #expect(text.contains(#"devbridge_endpoint_reconnects_total{endpoint="smoker",kind="pty"}"#))
-                let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(#"devbridge_signal{device="smoker",channel="meat1""#) })
+                let line = try #require(
+                    text.split(separator: "\n").first {
+                        $0.hasPrefix(#"devbridge_signal{device="smoker",channel="meat1""#)
+                    })
                 let value = try #require(Double(line.split(separator: " ").last ?? ""))
                 #expect(value > 60 && value < 120, "meat1 after 1 h: \(value)")
                 #expect(text.contains("# TYPE devbridge_signal gauge"))
@@ -265,10 +282,9 @@ struct ErrorResponseBody: Decodable {
                 do {
                     let uri = path.replacingOccurrences(of: "{name}", with: "smoker")
                     let body: ByteBuffer? =
-                        if uri.hasSuffix("/speed") { jsonBody(#"{"speed": 2}"#) }
-                        else if uri.hasSuffix("/advance") { jsonBody(#"{"duration": "1m"}"#) }
-                        else if uri.hasSuffix("/events") { jsonBody(#"{"command": "lid_open"}"#) }
-                        else { nil }
+                        if uri.hasSuffix("/speed") { jsonBody(#"{"speed": 2}"#) } else if uri.hasSuffix("/advance") {
+                            jsonBody(#"{"duration": "1m"}"#)
+                        } else if uri.hasSuffix("/events") { jsonBody(#"{"command": "lid_open"}"#) } else { nil }
                     let status = try await client.execute(
                         uri: uri, method: method == "get" ? .get : .post, body: body
                     ) { $0.status }

@@ -8,10 +8,11 @@ import Testing
         #expect(configuration.api.token == nil)
         let smoker = try #require(configuration.device(named: "smoker"))
         #expect(smoker.protocolName == "smart-smoker")
-        #expect(smoker.exports == [
-            ExportSpec(mode: "rfc2217", listen: ListenAddress(host: "127.0.0.1", port: 7001)),
-            ExportSpec(mode: "raw", listen: ListenAddress(host: "127.0.0.1", port: 7002)),
-        ])
+        #expect(
+            smoker.exports == [
+                ExportSpec(mode: "rfc2217", listen: ListenAddress(host: "127.0.0.1", port: 7001)),
+                ExportSpec(mode: "raw", listen: ListenAddress(host: "127.0.0.1", port: 7002)),
+            ])
         let cgm = try #require(configuration.device(named: "cgm"))
         #expect(cgm.protocolName == "cgm-jsonl")
         #expect(cgm.nightscout)
@@ -50,7 +51,8 @@ import Testing
         #expect(pit.seed == 7)
         #expect(
             pit.isolation
-                == .process(ProcessLimits(memoryBytes: 256 << 20, cpuSeconds: 3600, initialBackoff: 0.2, maxBackoff: 30)))
+                == .process(
+                    ProcessLimits(memoryBytes: 256 << 20, cpuSeconds: 3600, initialBackoff: 0.2, maxBackoff: 30)))
         #expect(configuration.hostExports.count == 2)
         #expect(configuration.hostExports[0].selector == .match(["ID_VENDOR_ID": "0403", "ID_MODEL_ID": "6001"]))
         #expect(configuration.hostExports[0].export.mode == "rfc2217")
@@ -59,23 +61,40 @@ import Testing
 
     /// Each bad configuration fails with the file, line, column and key at fault.
     @Test(arguments: [
-        ("devices:\n  smoker:\n    profile: smoker-brisket\n    sped: 60\n", "t.yaml:4:5: devices.smoker.sped: unknown key 'sped' (did you mean 'speed'?)"),
-        ("devices:\n  smoker:\n    profile: smoker-brisket\n    speed: fast\n", "t.yaml:4:12: devices.smoker.speed: speed must be"),
-        ("api:\n  listen: 0.0.0.0:7000\n", "t.yaml:2:11: api.listen: listening on 0.0.0.0 (not loopback) needs a bearer token"),
+        (
+            "devices:\n  smoker:\n    profile: smoker-brisket\n    sped: 60\n",
+            "t.yaml:4:5: devices.smoker.sped: unknown key 'sped' (did you mean 'speed'?)"
+        ),
+        (
+            "devices:\n  smoker:\n    profile: smoker-brisket\n    speed: fast\n",
+            "t.yaml:4:12: devices.smoker.speed: speed must be"
+        ),
+        (
+            "api:\n  listen: 0.0.0.0:7000\n",
+            "t.yaml:2:11: api.listen: listening on 0.0.0.0 (not loopback) needs a bearer token"
+        ),
         ("api:\n  listen: 7000\n", "t.yaml:2:11: api.listen: expected HOST:PORT"),
         ("devices:\n  smoker:\n    speed: 1\n", "t.yaml:3:5: devices.smoker: missing required key 'profile'"),
         (
             "devices:\n  a:\n    profile: smoker-brisket\n    exports: [{mode: raw, listen: \"127.0.0.1:7000\"}]\n",
             "devices.a.exports[0].listen: port 7000 is already used by api.listen"
         ),
-        ("devices:\n  a:\n    profile: x\n    exports: [{mode: serial, listen: \":1\"}]\n", "t.yaml:4:22: devices.a.exports[0].mode: unknown export mode 'serial'"),
-        ("devices:\n  a:\n    profile: x\n    limits: {memory: 1G}\n", "t.yaml:4:13: devices.a.limits: limits apply only to isolation: process"),
+        (
+            "devices:\n  a:\n    profile: x\n    exports: [{mode: serial, listen: \":1\"}]\n",
+            "t.yaml:4:22: devices.a.exports[0].mode: unknown export mode 'serial'"
+        ),
+        (
+            "devices:\n  a:\n    profile: x\n    limits: {memory: 1G}\n",
+            "t.yaml:4:13: devices.a.limits: limits apply only to isolation: process"
+        ),
         ("exports:\n  u: {listen: \"127.0.0.1:1\"}\n", "t.yaml:2:6: exports.u: missing required key 'device'"),
         ("devices: [1, 2]\n", "t.yaml:1:10: devices: expected a mapping"),
         ("devices:\n  smoker: {profile: [\n", "t.yaml:3:1: YAML syntax"),
     ])
     func errorsNameFileLineAndKey(yaml: String, expected: String) throws {
-        let error = #expect(throws: ServiceError.self) { try ServiceConfigurationLoader.parse(yaml: yaml, file: "t.yaml") }
+        let error = #expect(throws: ServiceError.self) {
+            try ServiceConfigurationLoader.parse(yaml: yaml, file: "t.yaml")
+        }
         #expect(error?.code == .config)
         let text = error?.description ?? ""
         #expect(text.contains(expected), "\(text)")

@@ -4,7 +4,9 @@ import Logging
 import Testing
 
 @Suite(.serialized) struct ServiceSupervisorTests {
-    static func configuration(_ directory: String, speedOfB: String = "1", withC: Bool = false) throws -> ServiceConfiguration {
+    static func configuration(_ directory: String, speedOfB: String = "1", withC: Bool = false) throws
+        -> ServiceConfiguration
+    {
         var yaml = """
             devices:
               a: {profile: smoker-brisket, link: \(directory)/a, reset_on_open: false}

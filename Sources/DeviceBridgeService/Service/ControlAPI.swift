@@ -59,7 +59,9 @@ public enum ControlAPI {
             }
         }
         control.get("exports") { _, _ in
-            await handle { () async throws(ServiceError) in json(ExportList(exports: await supervisor.exportSnapshots())) }
+            await handle { () async throws(ServiceError) in
+                json(ExportList(exports: await supervisor.exportSnapshots()))
+            }
         }
         control.get("devices/:name") { _, context in
             await handle { () async throws(ServiceError) in
@@ -144,7 +146,8 @@ public enum ControlAPI {
         }
         control.get("stream") { request, _ in
             let only = request.uri.queryParameters.get("device").map { String($0) }
-            let intervalMs = request.uri.queryParameters.get("interval").flatMap { Int($0) }.map { min(max($0, 50), 10_000) }
+            let intervalMs =
+                request.uri.queryParameters.get("interval").flatMap { Int($0) }.map { min(max($0, 50), 10_000) }
                 ?? 1000
             let body = ResponseBody { writer in
                 let encoder = JSONEncoder()
@@ -186,10 +189,13 @@ public enum ControlAPI {
         await handle { () async throws(ServiceError) in
             let device = try await supervisor.device(named: name(context))
             guard device.configuration.isolation == .embedded else {
-                throw ServiceError(.conflict, "clock control needs isolation: embedded (device '\(device.configuration.name)' runs in a process)")
+                throw ServiceError(
+                    .conflict,
+                    "clock control needs isolation: embedded (device '\(device.configuration.name)' runs in a process)")
             }
             guard device.configuration.speed != .max else {
-                throw ServiceError(.conflict, "device '\(device.configuration.name)' runs at speed max: its clock follows the reader")
+                throw ServiceError(
+                    .conflict, "device '\(device.configuration.name)' runs at speed max: its clock follows the reader")
             }
             guard let runner = device.runner else {
                 throw ServiceError(.conflict, "device '\(device.configuration.name)' is not running")

@@ -95,7 +95,8 @@ struct EventRequest: Decodable, Sendable {
             return command.trimmingCharacters(in: .whitespaces)
         }
         guard let type else {
-            throw ServiceError(.badRequest, "give command (\"lid_open duration=90s\") or type (\"lid_open\") with parameters")
+            throw ServiceError(
+                .badRequest, "give command (\"lid_open duration=90s\") or type (\"lid_open\") with parameters")
         }
         var words = [type]
         if let target { words.append("target=\(target)") }

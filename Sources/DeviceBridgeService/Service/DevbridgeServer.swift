@@ -18,7 +18,9 @@ public final class DevbridgeServer: Sendable {
     private let logger: Logger
 
     /// Loads the configuration (nil path: the embedded default) and prepares the services.
-    public init(configPath: String?, environment: DeviceSupervisor.Environment = .init(), logger: Logger) throws(ServiceError) {
+    public init(configPath: String?, environment: DeviceSupervisor.Environment = .init(), logger: Logger)
+        throws(ServiceError)
+    {
         let configuration =
             if let configPath {
                 try ServiceConfigurationLoader.load(path: configPath)
@@ -86,7 +88,8 @@ public final class DevbridgeServer: Sendable {
                 do {
                     let summary = try await reload()
                     logger.notice(
-                        "SIGHUP: reloaded; restarted \(summary.restarted), started \(summary.started), stopped \(summary.stopped)")
+                        "SIGHUP: reloaded; restarted \(summary.restarted), started \(summary.started), stopped \(summary.stopped)"
+                    )
                 } catch {
                     logger.error("SIGHUP: configuration not reloaded: \(error)")
                 }

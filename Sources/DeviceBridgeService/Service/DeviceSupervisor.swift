@@ -111,7 +111,8 @@ public actor DeviceSupervisor: Service {
         if !hostOrder.contains(export.name) { hostOrder.append(export.name) }
         switch export.selector {
         case .path(let path):
-            await handle.start(backend: environment.exportBackend, devicePath: path, baud: export.baud, trace: export.trace)
+            await handle.start(
+                backend: environment.exportBackend, devicePath: path, baud: export.baud, trace: export.trace)
         case .match:
             handle.markUnavailable("udev matching needs device discovery, which this build does not have")
         }

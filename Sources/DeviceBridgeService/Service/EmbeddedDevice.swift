@@ -66,7 +66,9 @@ public final class EmbeddedDevice: ManagedDevice {
             do {
                 let opened = try TraceRecorder(path: path)
                 recorder = opened
-                tap = TraceTap(recorder: opened, name: link, description: "devbridge serve \(configuration.name) (\(device.protocolName))")
+                tap = TraceTap(
+                    recorder: opened, name: link,
+                    description: "devbridge serve \(configuration.name) (\(device.protocolName))")
             } catch {
                 state.withLock {
                     $0.status = "failed"
@@ -193,7 +195,8 @@ public final class EmbeddedDevice: ManagedDevice {
         do {
             return try PTYLink.defaultPath(name: configuration.name)
         } catch {
-            throw ServiceError(.startFailed, "cannot choose a PTY link: \(error)", key: "devices.\(configuration.name).link")
+            throw ServiceError(
+                .startFailed, "cannot choose a PTY link: \(error)", key: "devices.\(configuration.name).link")
         }
     }
 }

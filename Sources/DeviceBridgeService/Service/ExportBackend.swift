@@ -4,7 +4,8 @@
 /// export server plugs in without the supervisor knowing its types.
 public protocol ExportBackend: Sendable {
     /// Starts serving `devicePath` as `spec` describes. `trace`: a pcapng file to record, if any.
-    func start(name: String, devicePath: String, spec: ExportSpec, baud: Int?, trace: String?) async throws(ServiceError)
+    func start(name: String, devicePath: String, spec: ExportSpec, baud: Int?, trace: String?)
+        async throws(ServiceError)
         -> any RunningExport
 }
 
@@ -42,9 +43,11 @@ public struct UnavailableExportBackend: ExportBackend {
     /// Creates the backend.
     public init() {}
 
-    public func start(name: String, devicePath: String, spec: ExportSpec, baud: Int?, trace: String?) async throws(ServiceError)
+    public func start(name: String, devicePath: String, spec: ExportSpec, baud: Int?, trace: String?)
+        async throws(ServiceError)
         -> any RunningExport
     {
-        throw ServiceError(.unavailable, "TCP exports need the SerialBridge export server, which this build does not have")
+        throw ServiceError(
+            .unavailable, "TCP exports need the SerialBridge export server, which this build does not have")
     }
 }

@@ -26,7 +26,8 @@ final class ExportHandle: Sendable {
             $0.error = nil
         }
         do {
-            let running = try await backend.start(name: name, devicePath: devicePath, spec: spec, baud: baud, trace: trace)
+            let running = try await backend.start(
+                name: name, devicePath: devicePath, spec: spec, baud: baud, trace: trace)
             state.withLock {
                 $0.running = running
                 $0.status = "running"

@@ -40,7 +40,11 @@ public final class ProcessDevice: ManagedDevice {
         self.executable = executable
         self.exportBackend = exportBackend
         self.logger = logger
-        if case .process(let limits) = configuration.isolation { self.limits = limits } else { limits = ProcessLimits() }
+        if case .process(let limits) = configuration.isolation {
+            self.limits = limits
+        } else {
+            limits = ProcessLimits()
+        }
         exports = configuration.exports.map { ExportHandle(name: "\(configuration.name)/\($0.mode)", spec: $0) }
         let profile = try? ProfileLoader.load(configuration.profile)
         profileModel = profile?.model?.type
@@ -122,7 +126,8 @@ public final class ProcessDevice: ManagedDevice {
         process.standardOutput = output
         let exited = AsyncStream<String>.makeStream()
         process.terminationHandler = { process in
-            let reason = process.terminationReason == .uncaughtSignal
+            let reason =
+                process.terminationReason == .uncaughtSignal
                 ? "signal \(process.terminationStatus)" : "status \(process.terminationStatus)"
             exited.continuation.yield(reason)
             exited.continuation.finish()

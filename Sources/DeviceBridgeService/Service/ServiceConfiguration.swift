@@ -102,7 +102,9 @@ public struct ProcessLimits: Sendable, Equatable {
     public var maxBackoff: Double
 
     /// Creates limits.
-    public init(memoryBytes: Int? = 512 << 20, cpuSeconds: Int? = nil, initialBackoff: Double = 0.5, maxBackoff: Double = 30) {
+    public init(
+        memoryBytes: Int? = 512 << 20, cpuSeconds: Int? = nil, initialBackoff: Double = 0.5, maxBackoff: Double = 30
+    ) {
         self.memoryBytes = memoryBytes
         self.cpuSeconds = cpuSeconds
         self.initialBackoff = initialBackoff

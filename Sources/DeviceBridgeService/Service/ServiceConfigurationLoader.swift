@@ -105,14 +105,17 @@ public enum ServiceConfigurationLoader {
         let modeNode = try reader.required("mode")
         let mode = try modeNode.string()
         guard exportModes.contains(mode) else {
-            throw modeNode.error(.badValue, "unknown export mode '\(mode)' (use one of: \(exportModes.joined(separator: ", ")))")
+            throw modeNode.error(
+                .badValue, "unknown export mode '\(mode)' (use one of: \(exportModes.joined(separator: ", ")))")
         }
         let listen = try address(try reader.required("listen"))
         try reader.finish()
         return ExportSpec(mode: mode, listen: listen)
     }
 
-    private static func decodeDevice(name: String, _ node: ProfileNode) throws(ProfileError) -> VirtualDeviceConfiguration {
+    private static func decodeDevice(name: String, _ node: ProfileNode) throws(ProfileError)
+        -> VirtualDeviceConfiguration
+    {
         var reader = try node.mapping()
         let profileNode = try reader.required("profile")
         var device = VirtualDeviceConfiguration(name: name, profile: try profileNode.string())
@@ -121,7 +124,8 @@ public enum ServiceConfigurationLoader {
         if let value = reader.optional("speed") {
             let text = try value.string()
             guard let speed = SimulationSpeed(text) else {
-                throw value.error(.badValue, "speed must be a positive number (60 = a minute per second) or max, found '\(text)'")
+                throw value.error(
+                    .badValue, "speed must be a positive number (60 = a minute per second) or max, found '\(text)'")
             }
             device.speed = speed
         }
@@ -142,7 +146,8 @@ public enum ServiceConfigurationLoader {
             case "embedded":
                 device.isolation = .embedded
             case "process":
-                device.isolation = .process(try limitsNode.map { node throws(ProfileError) in try decodeLimits(node) } ?? ProcessLimits())
+                device.isolation = .process(
+                    try limitsNode.map { node throws(ProfileError) in try decodeLimits(node) } ?? ProcessLimits())
             case let other:
                 throw value.error(.badValue, "isolation must be embedded or process, found '\(other)'")
             }
@@ -166,7 +171,9 @@ public enum ServiceConfigurationLoader {
         if let value = reader.optional("memory") { limits.memoryBytes = try bytes(value) }
         if let value = reader.optional("cpu") { limits.cpuSeconds = Int(try value.duration().rounded(.up)) }
         if let value = reader.optional("restart_backoff") { limits.initialBackoff = max(0.05, try value.duration()) }
-        if let value = reader.optional("max_backoff") { limits.maxBackoff = max(limits.initialBackoff, try value.duration()) }
+        if let value = reader.optional("max_backoff") {
+            limits.maxBackoff = max(limits.initialBackoff, try value.duration())
+        }
         try reader.finish()
         return limits
     }
@@ -189,7 +196,9 @@ public enum ServiceConfigurationLoader {
         return value * multiplier
     }
 
-    private static func decodeHostExport(name: String, _ node: ProfileNode) throws(ProfileError) -> HostExportConfiguration {
+    private static func decodeHostExport(name: String, _ node: ProfileNode) throws(ProfileError)
+        -> HostExportConfiguration
+    {
         var reader = try node.mapping()
         let deviceNode = reader.optional("device")
         let matchNode = reader.optional("match")
@@ -201,7 +210,9 @@ public enum ServiceConfigurationLoader {
             var properties: [String: String] = [:]
             var matchReader = try matchNode.mapping()
             for (key, value) in matchReader.remaining() { properties[key] = try value.string() }
-            guard !properties.isEmpty else { throw matchNode.error(.badValue, "match needs at least one udev property") }
+            guard !properties.isEmpty else {
+                throw matchNode.error(.badValue, "match needs at least one udev property")
+            }
             selector = .match(properties)
         case (.some, .some):
             throw matchNode!.error(.badValue, "use either device (a path) or match (udev properties), not both")
@@ -211,10 +222,12 @@ public enum ServiceConfigurationLoader {
         let modeNode = reader.optional("mode")
         let mode = try modeNode?.string() ?? "rfc2217"
         guard exportModes.contains(mode) else {
-            throw modeNode!.error(.badValue, "unknown export mode '\(mode)' (use one of: \(exportModes.joined(separator: ", ")))")
+            throw modeNode!.error(
+                .badValue, "unknown export mode '\(mode)' (use one of: \(exportModes.joined(separator: ", ")))")
         }
         let listen = try address(try reader.required("listen"))
-        var export = HostExportConfiguration(name: name, selector: selector, export: ExportSpec(mode: mode, listen: listen))
+        var export = HostExportConfiguration(
+            name: name, selector: selector, export: ExportSpec(mode: mode, listen: listen))
         if let value = reader.optional("baud") { export.baud = try value.integer() }
         if let value = reader.optional("trace") { export.trace = try value.string() }
         try reader.finish()
@@ -231,11 +244,14 @@ public enum ServiceConfigurationLoader {
                 claims.append(("devices.\(device.name).exports[\(index)].listen", export.listen.port))
             }
         }
-        for export in configuration.hostExports { claims.append(("exports.\(export.name).listen", export.export.listen.port)) }
+        for export in configuration.hostExports {
+            claims.append(("exports.\(export.name).listen", export.export.listen.port))
+        }
         for (key, port) in claims where port != 0 {
             if let first = used[port] {
                 let location = find(key, in: root)
-                throw ProfileError(.badValue, "port \(port) is already used by \(first)", keyPath: key, location: location)
+                throw ProfileError(
+                    .badValue, "port \(port) is already used by \(first)", keyPath: key, location: location)
             }
             used[port] = key
         }

@@ -19,10 +19,11 @@ public enum ServiceMetrics {
         let devices = await supervisor.snapshots()
         for device in devices {
             let labels = [("device", device.name)]
-            gauge(registry,  "devbridge_device_up", labels: labels, help: "1 when the device runs")
+            gauge(registry, "devbridge_device_up", labels: labels, help: "1 when the device runs")
                 .set(Double(device.status == "running" ? 1 : 0))
             counter(
-                registry, "devbridge_device_restarts_total", labels: labels, help: "Restarts of a process-isolated device"
+                registry, "devbridge_device_restarts_total", labels: labels,
+                help: "Restarts of a process-isolated device"
             ).increment(by: Int64(device.restarts))
             if let time = device.time {
                 gauge(
@@ -32,7 +33,8 @@ public enum ServiceMetrics {
             }
             if let speed = device.clock?.speed {
                 gauge(
-                    registry, "devbridge_device_speed", labels: labels, help: "Virtual seconds per wall second (0 paused)"
+                    registry, "devbridge_device_speed", labels: labels,
+                    help: "Virtual seconds per wall second (0 paused)"
                 ).set(device.clock?.paused == true ? 0 : speed)
             }
             let endpoint = [("endpoint", device.name), ("kind", "pty")]
@@ -44,7 +46,8 @@ public enum ServiceMetrics {
             for channel in device.channels {
                 guard let value = channel.value else { continue }
                 gauge(
-                    registry, "devbridge_signal", labels: [("device", device.name), ("channel", channel.name), ("unit", channel.unit)],
+                    registry, "devbridge_signal",
+                    labels: [("device", device.name), ("channel", channel.name), ("unit", channel.unit)],
                     help: "Current simulated reading of a device channel"
                 ).set(value)
             }
@@ -68,34 +71,38 @@ public enum ServiceMetrics {
     private static func gauge(
         _ registry: PrometheusCollectorRegistry, _ name: String, labels: [(String, String)], help: String
     ) -> Gauge {
-        registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
     }
 
     private static func counter(
         _ registry: PrometheusCollectorRegistry, _ name: String, labels: [(String, String)], help: String
     ) -> Counter {
-        registry.makeCounter(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
     }
 
     private static func endpointMetrics(
         _ registry: PrometheusCollectorRegistry, labels: [(String, String)], bytesIn: Int, bytesOut: Int, dropped: Int,
         clients: Int?, reconnects: Int, errors: Int
     ) {
-        counter(registry,  "devbridge_endpoint_bytes_in_total", labels: labels, help: "Bytes received from clients")
+        counter(registry, "devbridge_endpoint_bytes_in_total", labels: labels, help: "Bytes received from clients")
             .increment(by: Int64(bytesIn))
-        counter(registry,  "devbridge_endpoint_bytes_out_total", labels: labels, help: "Bytes sent to clients")
+        counter(registry, "devbridge_endpoint_bytes_out_total", labels: labels, help: "Bytes sent to clients")
             .increment(by: Int64(bytesOut))
         counter(
-            registry, "devbridge_endpoint_bytes_dropped_total", labels: labels, help: "Bytes dropped (no reader, full buffer)"
+            registry, "devbridge_endpoint_bytes_dropped_total", labels: labels,
+            help: "Bytes dropped (no reader, full buffer)"
         ).increment(by: Int64(dropped))
         if let clients {
-            gauge(registry,  "devbridge_endpoint_clients", labels: labels, help: "Clients connected now")
+            gauge(registry, "devbridge_endpoint_clients", labels: labels, help: "Clients connected now")
                 .set(Double(clients))
         }
         counter(
-            registry, "devbridge_endpoint_reconnects_total", labels: labels, help: "Client (re)connections or port opens"
+            registry, "devbridge_endpoint_reconnects_total", labels: labels,
+            help: "Client (re)connections or port opens"
         ).increment(by: Int64(reconnects))
-        counter(registry,  "devbridge_endpoint_errors_total", labels: labels, help: "Errors")
+        counter(registry, "devbridge_endpoint_errors_total", labels: labels, help: "Errors")
             .increment(by: Int64(errors))
     }
 }
