@@ -89,7 +89,13 @@ let package = Package(
             ]
         ),
         // Benchmarks (run by bench/*.sh in release mode; never timed in tests).
-        .executableTarget(name: "DevbridgeBench", dependencies: ["Simulation", "VirtualDevices"]),
+        .executableTarget(
+            name: "DevbridgeBench",
+            dependencies: [
+                "Simulation", "VirtualDevices", "DeviceBridgeService",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "VirtualDevicesTests", dependencies: ["VirtualDevices", "Simulation"]),
         .testTarget(name: "ProfileToolsTests", dependencies: ["ProfileTools", "Simulation"]),

@@ -21,8 +21,10 @@ enum SmokerBench {
             let steps = Int(16 * 3600 / profile.clock.tick)
             print("smoker-brisket 16 h at 0.5 s ticks (\(steps) steps, 3 channels, best of 5)")
             print(String(format: "  time:   %.4f s   (target < 0.2 s)", best))
-            print(String(format: "  rate:   %.1f M steps/s, %.0fx faster than real time", Double(steps) / best / 1e6,
-                         16 * 3600 / best))
+            print(
+                String(
+                    format: "  rate:   %.1f M steps/s, %.0fx faster than real time", Double(steps) / best / 1e6,
+                    16 * 3600 / best))
             print(String(format: "  result: meat1 %.1f °F at 16 h", meat))
         } catch {
             print("error: \(error)")

@@ -6,10 +6,12 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "smoker-brisket":
     SmokerBench.run(arguments)
+case "smoker-fleet":
+    await FleetBench.run(arguments)
 case "cgm-year", "cgm-realism":
     CGMBench.run(arguments)
 case let name?:
-    print("unknown benchmark '\(name)'; known: smoker-brisket, cgm-year, cgm-realism")
+    print("unknown benchmark '\(name)'; known: smoker-brisket, smoker-fleet, cgm-year, cgm-realism")
 default:
-    print("usage: devbridge-bench smoker-brisket | cgm-year | cgm-realism [options]")
+    print("usage: devbridge-bench smoker-brisket | smoker-fleet | cgm-year | cgm-realism [options]")
 }

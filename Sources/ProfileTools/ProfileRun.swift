@@ -73,7 +73,8 @@ public struct ProfileRun: Sendable {
         }
         let trends = zip(profile.channels, row.cgm).map { channel, reading in
             channel.sensor.cgm == nil
-                ? nil : (direction: reading?.direction.rawValue, delta: reading?.delta.map { Self.fixed($0, decimals: 1) })
+                ? nil
+                : (direction: reading?.direction.rawValue, delta: reading?.delta.map { Self.fixed($0, decimals: 1) })
         }
         switch format {
         case .csv:
@@ -87,12 +88,14 @@ public struct ProfileRun: Sendable {
             for ((name, value), trend) in zip(values, trends) {
                 fields.append("\"\(Self.jsonEscape(name))\":\(value ?? "null")")
                 if let trend {
-                    fields.append("\"\(Self.jsonEscape(name))_direction\":" + (trend.direction.map { "\"\($0)\"" } ?? "null"))
+                    fields.append(
+                        "\"\(Self.jsonEscape(name))_direction\":" + (trend.direction.map { "\"\($0)\"" } ?? "null"))
                     fields.append("\"\(Self.jsonEscape(name))_delta\":\(trend.delta ?? "null")")
                 }
             }
             if !row.events.isEmpty {
-                fields.append("\"events\":[" + row.events.map { "\"\(Self.jsonEscape($0))\"" }.joined(separator: ",") + "]")
+                fields.append(
+                    "\"events\":[" + row.events.map { "\"\(Self.jsonEscape($0))\"" }.joined(separator: ",") + "]")
             }
             return "{" + fields.joined(separator: ",") + "}"
         }

@@ -73,8 +73,10 @@ public final class PseudoTerminalEndpoint: Sendable {
     private let channel: any Channel
     private let closed = OnceFlag()
 
-    private init(core: EndpointCore, channel: any Channel, linkPath: String?, inbound: AsyncStream<[UInt8]>,
-                 events: AsyncStream<PTYEvent>) {
+    private init(
+        core: EndpointCore, channel: any Channel, linkPath: String?, inbound: AsyncStream<[UInt8]>,
+        events: AsyncStream<PTYEvent>
+    ) {
         self.core = core
         self.channel = channel
         self.linkPath = linkPath
@@ -107,8 +109,9 @@ public final class PseudoTerminalEndpoint: Sendable {
         var name = [CChar](repeating: 0, count: 256)
         let rc = devbridge_pty_open(&master, &slave, &name, name.count)
         guard rc == 0 else {
-            throw SerialIOError(code: .ptyOpenFailed, message: "cannot open a pseudo-terminal (/dev/ptmx)",
-                                path: "/dev/ptmx", errno: -rc)
+            throw SerialIOError(
+                code: .ptyOpenFailed, message: "cannot open a pseudo-terminal (/dev/ptmx)",
+                path: "/dev/ptmx", errno: -rc)
         }
         let slavePath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var ownedMaster: Int32? = master
@@ -125,16 +128,18 @@ public final class PseudoTerminalEndpoint: Sendable {
             try lineSettings.apply(fileDescriptor: slave, makeRaw: true, path: slavePath)
             writeFD = fcntl(master, F_DUPFD_CLOEXEC, 0)
             guard writeFD >= 0, fcntl(writeFD, F_SETFL, fcntl(writeFD, F_GETFL) | O_NONBLOCK) == 0 else {
-                throw SerialIOError(code: .ptyOpenFailed, message: "cannot set up the master of \(slavePath)",
-                                    path: slavePath, errno: errno)
+                throw SerialIOError(
+                    code: .ptyOpenFailed, message: "cannot set up the master of \(slavePath)",
+                    path: slavePath, errno: errno)
             }
             // Watch only after our own open of the slave, so it never counts.
             inotifyFD = devbridge_inotify_watch_open_close(slavePath)
             guard inotifyFD >= 0 else {
                 let code = -inotifyFD
                 inotifyFD = -1
-                throw SerialIOError(code: .watchFailed, message: "cannot watch \(slavePath) with inotify",
-                                    path: slavePath, errno: code)
+                throw SerialIOError(
+                    code: .watchFailed, message: "cannot watch \(slavePath) with inotify",
+                    path: slavePath, errno: code)
             }
         } catch {
             cleanUp()
@@ -144,9 +149,11 @@ public final class PseudoTerminalEndpoint: Sendable {
         let (events, eventContinuation) = AsyncStream.makeStream(
             of: PTYEvent.self, bufferingPolicy: .bufferingNewest(max(1, options.eventBufferSize)))
         let (inbound, inboundContinuation) = AsyncStream.makeStream(of: [UInt8].self)
-        let pollMilliseconds = Int32(clamping: max(
-            1, options.lineSettingsPollInterval.components.seconds * 1000
-                + options.lineSettingsPollInterval.components.attoseconds / 1_000_000_000_000_000))
+        let pollMilliseconds = Int32(
+            clamping: max(
+                1,
+                options.lineSettingsPollInterval.components.seconds * 1000
+                    + options.lineSettingsPollInterval.components.attoseconds / 1_000_000_000_000_000))
         let core = EndpointCore(
             slavePath: slavePath, deviceSettings: lineSettings, emulateLineMismatch: options.emulateLineMismatch,
             masterWriteFD: writeFD, slaveFD: slave, inotifyFD: inotifyFD, pollMilliseconds: pollMilliseconds,
@@ -165,8 +172,9 @@ public final class PseudoTerminalEndpoint: Sendable {
             ownedMaster = nil
         } catch {
             cleanUp()
-            throw SerialIOError(code: .channelFailed, message: "cannot read the master of \(slavePath): \(error)",
-                                path: slavePath)
+            throw SerialIOError(
+                code: .channelFailed, message: "cannot read the master of \(slavePath): \(error)",
+                path: slavePath)
         }
 
         let endpoint = PseudoTerminalEndpoint(
@@ -182,8 +190,12 @@ public final class PseudoTerminalEndpoint: Sendable {
                 throw error
             }
         }
-        logger.debug("PTY open", metadata: ["pty": "\(slavePath)", "link": "\(link ?? "-")",
-                                            "settings": "\(lineSettings)"])
+        logger.debug(
+            "PTY open",
+            metadata: [
+                "pty": "\(slavePath)", "link": "\(link ?? "-")",
+                "settings": "\(lineSettings)",
+            ])
         return endpoint
     }
 

@@ -49,7 +49,7 @@ public struct SerialIOError: Error, Sendable, Equatable, CustomStringConvertible
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif

@@ -73,7 +73,8 @@ struct ProfileCommand: AsyncParsableCommand {
 
         func run() throws {
             let loaded = try ProfileCommand.load(profile)
-            let until = try self.until.map { try parseDuration($0, option: "--until") } ?? loaded.clock.duration
+            let until =
+                try self.until.map { try parseDuration($0, option: "--until") } ?? loaded.clock.duration
                 ?? 86_400
             let every = try parseDuration(every, option: "--every")
             guard every > 0 else { throw ValidationError("--every must be positive") }
@@ -112,9 +113,10 @@ struct ProfileCommand: AsyncParsableCommand {
 
         func run() throws {
             let loaded = try ProfileCommand.load(profile)
-            let until = try self.until.map { try parseDuration($0, option: "--until") } ?? loaded.clock.duration
+            let until =
+                try self.until.map { try parseDuration($0, option: "--until") } ?? loaded.clock.duration
                 ?? 86_400
-            let svg = ""; _ = (loaded, until)
+            let svg = try ProfilePlot.render(profile: loaded, seed: seed, until: until)
             do {
                 try svg.write(toFile: out, atomically: true, encoding: .utf8)
             } catch {

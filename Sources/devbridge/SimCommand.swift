@@ -21,6 +21,7 @@ struct SimCommand: AsyncParsableCommand {
               devbridge sim smoker-brisket                                  # link in the per-user runtime dir
               sudo devbridge sim smoker-brisket --link /dev/ttyUSB0         # what a real board would be
               devbridge sim smoker-brisket --protocol heatermeter --speed 60
+              devbridge sim cgm-t1d-day --speed 60 --nightscout 127.0.0.1:1337 --api-secret s3cret
               python3 -m serial.tools.miniterm "$(devbridge-link)" 9600     # read it like the app would
 
             Like the hardware:
@@ -41,7 +42,8 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "Symlink to the PTY (default: $XDG_RUNTIME_DIR/devbridge/NAME or /tmp/devbridge-UID/NAME).")
     var link: String?
 
-    @Option(help: "Device protocol: smart-smoker or heatermeter (default: the profile's device.protocol).")
+    @Option(
+        help: "Device protocol: smart-smoker, heatermeter or cgm-jsonl (default: the profile's device.protocol).")
     var `protocol`: String?
 
     @Option(help: "Time compression: 1 (real time), 60 (a minute per second), or max (as fast as the app reads).")
@@ -59,6 +61,12 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "Record the session as pcapng to FILE (see docs/traces.md).")
     var trace: String?
 
+    @Option(help: "CGM profiles: serve a Nightscout API on a loopback HOST:PORT (port 0: any free port).")
+    var nightscout: String?
+
+    @Option(help: "API_SECRET for --nightscout (clients send its SHA-1 hex in the api-secret header).")
+    var apiSecret: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "notice"
 
@@ -67,7 +75,17 @@ struct SimCommand: AsyncParsableCommand {
             throw ValidationError("--speed must be a positive number or 'max', found '\(self.speed)'")
         }
         let loaded = try ProfileCommand.load(profile)
-        let device = try makeDevice(loaded)
+        let nightscoutAddress = try nightscout.map { text throws(ValidationError) in
+            guard case .factor = speed else { throw ValidationError("--nightscout needs a numeric --speed (not max)") }
+            guard let apiSecret, !apiSecret.isEmpty else { throw ValidationError("--nightscout needs --api-secret") }
+            do {
+                return try NightscoutServer.parseAddress(text)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+        let cgmHistory = nightscoutAddress.map { _ in CGMHistoryStore() }
+        let device = try makeDevice(loaded, cgmHistory: cgmHistory)
         let linkPath: String
         if let link {
             linkPath = link
@@ -111,9 +129,21 @@ struct SimCommand: AsyncParsableCommand {
                 printNow("event refused: \(error)")
             }
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: runner)]
+        if let nightscoutAddress, let cgmHistory, let apiSecret {
+            let routes = NightscoutRoutes(
+                store: cgmHistory, secret: NightscoutSecret(apiSecret), name: loaded.name,
+                inject: { event in try runner.inject(event) })
+            let server = NightscoutServer(
+                host: nightscoutAddress.host, port: nightscoutAddress.port, routes: routes, logger: logger
+            ) { host, port in
+                let shown = host.contains(":") ? "[\(host)]" : host
+                printNow("  nightscout: http://\(shown):\(port)/api/v1/entries.json")
+            }
+            services.append(.init(service: server))
+        }
         let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: runner)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch let error as SerialIOError {
@@ -121,7 +151,7 @@ struct SimCommand: AsyncParsableCommand {
         }
     }
 
-    func makeDevice(_ loaded: Profile) throws -> any VirtualDevice {
+    func makeDevice(_ loaded: Profile, cgmHistory: CGMHistoryStore? = nil) throws -> any VirtualDevice {
         let name = self.protocol ?? loaded.device.protocolName ?? SmokerProtocol.smartSmoker.rawValue
         let simulation: Simulation
         do {
@@ -129,10 +159,20 @@ struct SimCommand: AsyncParsableCommand {
         } catch {
             throw ValidationFailure(message: error.description)
         }
+        if cgmHistory != nil && name != CGMJSONLCodec.protocolName {
+            throw ValidationError("--nightscout needs a CGM profile (protocol cgm-jsonl), not \(name)")
+        }
         if let smoker = SmokerProtocol(rawValue: name) {
             return SmokerDevice(simulation: simulation, protocol: smoker)
         }
-        throw ValidationError("unknown protocol '\(name)' (known: smart-smoker, heatermeter)")
+        if name == CGMJSONLCodec.protocolName {
+            do {
+                return try CGMDevice(simulation: simulation, store: cgmHistory)
+            } catch {
+                throw ValidationFailure(message: error.message)
+            }
+        }
+        throw ValidationError("unknown protocol '\(name)' (known: smart-smoker, heatermeter, cgm-jsonl)")
     }
 }
 

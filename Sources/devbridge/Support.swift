@@ -76,9 +76,11 @@ enum ProfileSummary {
             let when: String
             switch event.trigger {
             case .offset(let t): when = "at \(DurationText.format(t))"
-            case .timeOfDay(let t, let daily): when = "at \(DurationText.clock(t).dropLast(3))" + (daily ? " daily" : "")
+            case .timeOfDay(let t, let daily):
+                when = "at \(DurationText.clock(t).dropLast(3))" + (daily ? " daily" : "")
             case .condition(let c):
-                when = "when \(c.signal) \(c.above != nil ? "≥ \(c.above!)" : "≤ \(c.below!)")"
+                when =
+                    "when \(c.signal) \(c.above != nil ? "≥ \(c.above!)" : "≤ \(c.below!)")"
                     + (c.delay > 0 ? " + \(DurationText.format(c.delay))" : "")
             }
             lines.append("    \(when): \(event.label)")

@@ -1,5 +1,6 @@
-@testable import SerialIO
 import Testing
+
+@testable import SerialIO
 
 @Suite("ClientOpenTracker")
 struct ClientOpenTrackerTests {

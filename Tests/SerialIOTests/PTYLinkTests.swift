@@ -3,7 +3,7 @@ import SerialIO
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("PTY symbolic links")

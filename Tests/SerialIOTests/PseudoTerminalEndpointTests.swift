@@ -4,7 +4,7 @@ import SerialIO
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("PseudoTerminalEndpoint on real PTYs")

@@ -44,8 +44,9 @@ enum RealClients {
 
 @Suite("Real clients on the PTY link")
 struct RealClientTests {
-    @Test("stty changes the baud through the link: open, change and close are seen",
-          .enabled(if: RealClients.hasStty))
+    @Test(
+        "stty changes the baud through the link: open, change and close are seen",
+        .enabled(if: RealClients.hasStty))
     func sttySetsBaud() async throws {
         let directory = try TemporaryDirectory()
         let link = directory.path + "/ttyUSB0"
@@ -61,8 +62,9 @@ struct RealClientTests {
         await endpoint.close()
     }
 
-    @Test("pyserial reads the device's lines and its writes reach the device",
-          .enabled(if: RealClients.hasPyserial))
+    @Test(
+        "pyserial reads the device's lines and its writes reach the device",
+        .enabled(if: RealClients.hasPyserial))
     func pyserialRoundTrip() async throws {
         let directory = try TemporaryDirectory()
         let link = directory.path + "/ttyUSB0"

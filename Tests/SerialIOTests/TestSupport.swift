@@ -3,7 +3,7 @@ import Foundation
 import SerialIO
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Collects what an AsyncStream yields, so tests can wait for conditions

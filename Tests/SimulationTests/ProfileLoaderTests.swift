@@ -142,7 +142,8 @@ import Testing
                 channel: meat9
                 start: 1h
             """
-        expectError(yaml, code: .unknownReference, line: 6, keyPath: "faults[0].channel", contains: "no channel 'meat9'")
+        expectError(
+            yaml, code: .unknownReference, line: 6, keyPath: "faults[0].channel", contains: "no channel 'meat9'")
     }
 
     @Test func yamlSyntaxErrorHasAPosition() {

@@ -6,7 +6,9 @@ import Testing
 /// The shipped profiles load, and the smoker profiles behave as the issue demands.
 @Suite struct ShippedProfileTests {
     /// Samples `channel` every minute for `hours`.
-    static func minuteSeries(_ name: String, hours: Double, seed: UInt64? = nil) throws -> (Simulation, [String: [Double?]]) {
+    static func minuteSeries(_ name: String, hours: Double, seed: UInt64? = nil) throws -> (
+        Simulation, [String: [Double?]]
+    ) {
         var simulation = try Simulation(profile: try ProfileLoader.load(name), seed: seed)
         var series: [String: [Double?]] = [:]
         for minute in 0...Int(hours * 60) {
@@ -134,5 +136,19 @@ import Testing
         let c = try Self.readings("cgm-t1d-day", hours: 12, seed: 77).map { $0.1?.sgv }
         #expect(a == b)
         #expect(a != c)
+    }
+}
+
+@Suite struct CelsiusProfileTests {
+    @Test func aProfileInCelsiusReportsCelsius() throws {
+        let yaml = try #require(ShippedProfiles.yaml(named: "smoker-brisket"))
+            .replacingOccurrences(of: "units: F", with: "units: C")
+        let profile = try ProfileLoader.parse(yaml: yaml, file: "celsius.yaml")
+        #expect(profile.channel(named: "pit")?.unit == .celsius)
+        var simulation = try Simulation(profile: profile)
+        simulation.advance(to: 2 * 3600)
+        let pit = try #require(simulation.reading(of: "pit")?.value)
+        #expect(abs(pit - 107.2) < 5, "225 °F is 107.2 °C, read \(pit)")
+        // Devices still speak °F on the wire: the smoker device converts back.
     }
 }

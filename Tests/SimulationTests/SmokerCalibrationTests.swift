@@ -11,7 +11,10 @@ import Testing
         let core = trace.series("meat1.core")
         let stall = Support.longestStall(core)
         let done = try #require(trace.hoursUntil("meat1.core", reaches: 203))
-        print(String(format: "brisket unwrapped: stall %.2f h (%.2f–%.2f h), done at %.2f h", stall.hours, stall.start, stall.end, done))
+        print(
+            String(
+                format: "brisket unwrapped: stall %.2f h (%.2f–%.2f h), done at %.2f h", stall.hours, stall.start,
+                stall.end, done))
         #expect(stall.hours >= 3 && stall.hours <= 6)
         #expect(done >= 10 && done <= 16)
         // The stall sits near the wet-bulb temperature, and the surface dries out afterwards.
@@ -25,16 +28,20 @@ import Testing
         let wrapAt = 7.0
         let trace = try Support.cook(
             Support.brisket(), hours: 16,
-            events: [(lidAt, ModelEvent("lid_open", parameters: ["duration": 60])),
-                     (wrapAt * 3600, ModelEvent("wrap", target: "meat1"))])
+            events: [
+                (lidAt, ModelEvent("lid_open", parameters: ["duration": 60])),
+                (wrapAt * 3600, ModelEvent("wrap", target: "meat1")),
+            ])
         let core = trace.series("meat1.core")
         let pit = trace.series("pit")
         let wrapMinute = Int(wrapAt * 60)
         #expect(Support.hasTwoHourPlateau(Array(core[..<wrapMinute])))
         #expect(core[wrapMinute + 120] - core[wrapMinute] > 15, "climbs again after the wrap")
         let done = try #require(trace.hoursUntil("meat1.core", reaches: 203))
-        print(String(format: "brisket lid+wrap: core at wrap %.1f °F, stall %.2f h, done at %.2f h",
-                     core[wrapMinute], Support.longestStall(core).hours, done))
+        print(
+            String(
+                format: "brisket lid+wrap: core at wrap %.1f °F, stall %.2f h, done at %.2f h",
+                core[wrapMinute], Support.longestStall(core).hours, done))
         #expect(done >= 10 && done <= 16)
 
         // Pit control: within ±15 °F once setpoint was first reached, except 10 min after the lid opened.
@@ -46,7 +53,10 @@ import Testing
             if minute >= lidMinute && minute <= lidMinute + 10 { continue }
             worst = max(worst, abs(value - 225))
         }
-        print(String(format: "brisket lid+wrap: worst pit deviation %.1f °F (setpoint reached at %.2f h)", worst, Double(reached) / 60))
+        print(
+            String(
+                format: "brisket lid+wrap: worst pit deviation %.1f °F (setpoint reached at %.2f h)", worst,
+                Double(reached) / 60))
         #expect(worst <= 15)
         // The lid hold was detected and ended.
         #expect(trace.series("lid_countdown")[(lidMinute + 1)...(lidMinute + 3)].contains { $0 > 0 })
@@ -70,7 +80,10 @@ import Testing
             events: [(3 * 3600, ModelEvent("wrap")), (5 * 3600, ModelEvent("unwrap"))])
         let core = trace.series("meat1.core")
         let done = try #require(trace.hoursUntil("meat1.core", reaches: 195))
-        print(String(format: "ribs 3-2-1: core %.1f °F at 3 h, 195 °F at %.2f h, %.1f °F at 6 h", core[180], done, core[360]))
+        print(
+            String(
+                format: "ribs 3-2-1: core %.1f °F at 3 h, 195 °F at %.2f h, %.1f °F at 6 h", core[180], done, core[360])
+        )
         #expect(core[180] < 175, "still in the stall when wrapped")
         #expect(done >= 4.5 && done <= 6.5)
         #expect(core[360] >= 185, "no collapse after unwrapping")
@@ -116,7 +129,8 @@ import Testing
             events: [(3 * 3600, ModelEvent("setpoint", parameters: ["value": 250]))])
         let pit = trace.series("pit")
         #expect(trace.series("setpoint")[3 * 60 + 1] == 250)
-        #expect(trace.series("lid_countdown")[(3 * 60)...].allSatisfy { $0 == 0 }, "a setpoint raise is not a lid opening")
+        #expect(
+            trace.series("lid_countdown")[(3 * 60)...].allSatisfy { $0 == 0 }, "a setpoint raise is not a lid opening")
         for minute in (3 * 60 + 30)...(4 * 60) {
             #expect(abs(pit[minute] - 250) <= 10, "pit \(pit[minute]) at minute \(minute)")
         }
@@ -124,7 +138,9 @@ import Testing
 
     @Test func sameSeedSameTrajectory() throws {
         let config = SmokerModel.Configuration(meats: [.init(cut: .brisket), .init(cut: .ribs)])
-        let events: [(Double, ModelEvent)] = [(3600, ModelEvent("lid_open")), (7200, ModelEvent("wrap", target: "meat2"))]
+        let events: [(Double, ModelEvent)] = [
+            (3600, ModelEvent("lid_open")), (7200, ModelEvent("wrap", target: "meat2")),
+        ]
         let a = try Support.cook(config, hours: 3, seed: 99, events: events)
         let b = try Support.cook(config, hours: 3, seed: 99, events: events)
         let c = try Support.cook(config, hours: 3, seed: 100, events: events)

@@ -8,14 +8,16 @@ import Testing
 
     @Test func outputsAreNamedInOrder() throws {
         let model = try SmokerModel(configuration: .init(meats: [.init(cut: .brisket), .init(cut: .ribs)]))
-        #expect(model.outputs.map(\.name) == [
-            "pit", "setpoint", "output", "output_avg", "fan", "servo", "lid_countdown", "fuel", "ambient",
-            "meat1.core", "meat1.surface", "meat1.moisture", "meat2.core", "meat2.surface", "meat2.moisture",
-        ])
-        #expect(model.outputs.map(\.unit) == [
-            .fahrenheit, .fahrenheit, .percent, .percent, .percent, .percent, .seconds, .none, .fahrenheit,
-            .fahrenheit, .fahrenheit, .none, .fahrenheit, .fahrenheit, .none,
-        ])
+        #expect(
+            model.outputs.map(\.name) == [
+                "pit", "setpoint", "output", "output_avg", "fan", "servo", "lid_countdown", "fuel", "ambient",
+                "meat1.core", "meat1.surface", "meat1.moisture", "meat2.core", "meat2.surface", "meat2.moisture",
+            ])
+        #expect(
+            model.outputs.map(\.unit) == [
+                .fahrenheit, .fahrenheit, .percent, .percent, .percent, .percent, .seconds, .none, .fahrenheit,
+                .fahrenheit, .fahrenheit, .none, .fahrenheit, .fahrenheit, .none,
+            ])
         #expect(model.value(named: "pit") == 70)
         #expect(model.value(named: "meat2.core") == 38)
         #expect(model.value(named: "meat1.moisture") == 1)
@@ -24,7 +26,10 @@ import Testing
     }
 
     @Test func cutRawValuesAndDefaults() {
-        #expect(SmokerModel.MeatConfiguration.Cut.allCases.map(\.rawValue) == ["brisket", "pork_shoulder", "ribs", "whole_chicken"])
+        #expect(
+            SmokerModel.MeatConfiguration.Cut.allCases.map(\.rawValue) == [
+                "brisket", "pork_shoulder", "ribs", "whole_chicken",
+            ])
         let meat = SmokerModel.MeatConfiguration(cut: .ribs)
         #expect(meat.initialTemperature == 38 && meat.wrapped == false && meat.weight == 1.5)
         let c = SmokerModel.Configuration()
@@ -38,8 +43,10 @@ import Testing
         (SmokerModel.Configuration(windSpeed: 45), "wind"),
         (SmokerModel.Configuration(setpoint: .nan), "setpoint"),
         (SmokerModel.Configuration(fuelLoad: -2), "fuel"),
-        (SmokerModel.Configuration(meats: [.init(cut: .ribs), .init(cut: .ribs, initialTemperature: 900)]),
-         "meat2.initial_temperature"),
+        (
+            SmokerModel.Configuration(meats: [.init(cut: .ribs), .init(cut: .ribs, initialTemperature: 900)]),
+            "meat2.initial_temperature"
+        ),
     ])
     func badConfigurationNamesTheKey(configuration: SmokerModel.Configuration, key: String) {
         #expect {
@@ -121,7 +128,10 @@ import Testing
         let pit = trace.series("pit")
         let failing = try #require(pit.indices.first { $0 > 60 && pit[$0] < 210 })
         let hours = Double(failing) / 60
-        print(String(format: "default fuel load with a brisket: pit fails at %.2f h, %.0f %% output on average at 16 h", hours, trace.series("output_avg")[16 * 60]))
+        print(
+            String(
+                format: "default fuel load with a brisket: pit fails at %.2f h, %.0f %% output on average at 16 h",
+                hours, trace.series("output_avg")[16 * 60]))
         #expect(hours >= 17 && hours <= 21)
         #expect(trace.series("output")[failing] >= 95, "output saturates as the fuel runs out")
     }

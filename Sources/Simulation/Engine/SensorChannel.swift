@@ -86,8 +86,10 @@ struct SensorChannel: Sendable {
         }
         let interval = spec.sensor.interval ?? 0
         guard time + 1e-9 >= nextSample else { return }
-        nextSample = interval > 0 ? nextSample + interval * ((time - nextSample) / interval + 1e-9).rounded(.down)
-            + interval : time
+        nextSample =
+            interval > 0
+            ? nextSample + interval * ((time - nextSample) / interval + 1e-9).rounded(.down)
+                + interval : time
         sample(time: time, faults: faults)
     }
 

@@ -46,18 +46,23 @@ public enum EventCommand {
             }
             guard let parameter = type.parameters.first(where: { $0.name == key }) else {
                 let known = type.parameters.map(\.name).joined(separator: ", ")
-                throw Failure(message: "'\(name)' has no parameter '\(key)'" + (known.isEmpty ? "" : " (has: \(known))"))
+                throw Failure(
+                    message: "'\(name)' has no parameter '\(key)'" + (known.isEmpty ? "" : " (has: \(known))"))
             }
             switch Quantity.parse(value, dimension: parameter.dimension) {
             case .success(let number): event.parameters[key] = number
             case .failure(.missingUnit):
                 throw Failure(message: "\(key)=\(value): missing unit (\(parameter.dimension.unitList))")
             case .failure:
-                throw Failure(message: "\(key)=\(value) is not a \(parameter.dimension.name) such as \(parameter.dimension.example)")
+                throw Failure(
+                    message:
+                        "\(key)=\(value) is not a \(parameter.dimension.name) such as \(parameter.dimension.example)")
             }
         }
         for parameter in type.parameters where parameter.required && event.parameters[parameter.name] == nil {
-            throw Failure(message: "'\(name)' needs \(parameter.name) (e.g. \(name) \(parameter.name)=\(parameter.dimension.example))")
+            throw Failure(
+                message:
+                    "'\(name)' needs \(parameter.name) (e.g. \(name) \(parameter.name)=\(parameter.dimension.example))")
         }
         return event
     }

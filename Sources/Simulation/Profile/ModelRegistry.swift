@@ -5,11 +5,13 @@ public struct ModelFactory: Sendable {
     public var summary: String
     /// Decodes the model mapping (its `type` key already consumed) and builds the model.
     /// The reader's `finish()` is called by the loader afterwards to reject unknown keys.
-    public var build: @Sendable (_ reader: inout MappingReader, _ clock: ClockSpec) throws(ProfileError) -> any PhysicalModel
+    public var build:
+        @Sendable (_ reader: inout MappingReader, _ clock: ClockSpec) throws(ProfileError) -> any PhysicalModel
 
     public init(
         type: String, summary: String,
-        build: @escaping @Sendable (_ reader: inout MappingReader, _ clock: ClockSpec) throws(ProfileError) ->
+        build:
+            @escaping @Sendable (_ reader: inout MappingReader, _ clock: ClockSpec) throws(ProfileError) ->
             any PhysicalModel
     ) {
         self.type = type

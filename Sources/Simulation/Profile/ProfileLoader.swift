@@ -43,7 +43,9 @@ public enum ProfileLoader {
 
         mutating func decodeProfile(_ root: ProfileNode) throws(ProfileError) -> Profile {
             var top = try root.mapping()
-            let name = try top.optional("name")?.string() ?? URL(fileURLWithPath: file).deletingPathExtension()
+            let name =
+                try top.optional("name")?.string()
+                ?? URL(fileURLWithPath: file).deletingPathExtension()
                 .lastPathComponent
             let summary = try top.optional("description")?.string() ?? ""
             var temperatureUnit = SignalUnit.fahrenheit
@@ -215,7 +217,8 @@ public enum ProfileLoader {
                 if let declaredUnit {
                     guard native.isConvertible(to: declaredUnit) else {
                         throw node.error(
-                            .badUnit, "output '\(output)' is in \(native.label), which cannot be shown in \(declaredUnit.label)")
+                            .badUnit,
+                            "output '\(output)' is in \(native.label), which cannot be shown in \(declaredUnit.label)")
                     }
                     unit = declaredUnit
                 }
@@ -227,9 +230,10 @@ public enum ProfileLoader {
                 unit = declaredUnit ?? .none
                 source = .series(try decodeCSV(csvNode, unit: unit))
             }
-            let sensor = try reader.optional("sensor").map { node throws(ProfileError) in
-                try decodeSensor(node, unit: unit, clock: clock)
-            } ?? SensorSpec()
+            let sensor =
+                try reader.optional("sensor").map { node throws(ProfileError) in
+                    try decodeSensor(node, unit: unit, clock: clock)
+                } ?? SensorSpec()
             try reader.finish()
             return ChannelSpec(name: name, source: source, unit: unit, sensor: sensor, location: node.location)
         }
@@ -375,8 +379,9 @@ public enum ProfileLoader {
                     guard (0..<1).contains(phi) else { throw phiNode.error(.badValue, "phi must be in [0, 1)") }
                     sensor.noise = .ar1(phi: phi, sd: inUnit(try noise.required("sd").quantity(delta), isDelta: true))
                 case "johnson_su":
-                    guard case .johnsonSU(let xi, let lambda, let gamma, let dl, let phi, let grid) =
-                        NoiseSpec.bretonKovatchev
+                    guard
+                        case .johnsonSU(let xi, let lambda, let gamma, let dl, let phi, let grid) =
+                            NoiseSpec.bretonKovatchev
                     else { fatalError("unreachable") }
                     sensor.noise = .johnsonSU(
                         xi: try noise.optional("xi")?.number() ?? xi,
@@ -524,7 +529,8 @@ public enum ProfileLoader {
                 let known = usable.map(\.name).joined(separator: ", ")
                 if EventCatalog.type(named: name) != nil {
                     throw typeNode.error(
-                        .badValue, "event '\(name)' does not apply to model '\(modelType ?? "none")' (usable: \(known))")
+                        .badValue, "event '\(name)' does not apply to model '\(modelType ?? "none")' (usable: \(known))"
+                    )
                 }
                 throw typeNode.error(.badValue, "unknown event type '\(name)' (known: \(known))")
             }
@@ -666,7 +672,8 @@ public enum ProfileLoader {
             let startNode = try reader.required("start")
             let start = try startNode.duration()
             if let end = clock.duration, start > end {
-                throw startNode.error(.pastEnd, "fault starts past the end of the profile (\(DurationText.format(end)))")
+                throw startNode.error(
+                    .pastEnd, "fault starts past the end of the profile (\(DurationText.format(end)))")
             }
             let duration = try reader.optional("duration")?.duration()
             if duration == 0 { throw node.error(.badValue, "duration must be positive") }

@@ -116,10 +116,11 @@ public enum Quantity {
         var numberEnd = trimmed.startIndex
         for index in trimmed.indices {
             let c = trimmed[index]
-            if c.isNumber || c == "." || c == "-" || c == "+" || c == "e" && index != trimmed.startIndex
-                && trimmed[trimmed.index(before: index)].isNumber
-                && trimmed.index(after: index) < trimmed.endIndex
-                && (trimmed[trimmed.index(after: index)].isNumber || trimmed[trimmed.index(after: index)] == "-")
+            if c.isNumber || c == "." || c == "-" || c == "+"
+                || c == "e" && index != trimmed.startIndex
+                    && trimmed[trimmed.index(before: index)].isNumber
+                    && trimmed.index(after: index) < trimmed.endIndex
+                    && (trimmed[trimmed.index(after: index)].isNumber || trimmed[trimmed.index(after: index)] == "-")
             {
                 numberEnd = trimmed.index(after: index)
             } else {

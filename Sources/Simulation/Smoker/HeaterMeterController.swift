@@ -58,7 +58,7 @@ struct HeaterMeterController: Sendable, Equatable {
     mutating func tick(pit: Double, period: Double) {
         pitAverage += alpha * (pit - pitAverage)
         if pitReached, lidCountdown <= 0, lidHoldTime > 0,
-           pit <= setpoint * (1 - lidDropFraction), outputAverage < lidOutputLimit
+            pit <= setpoint * (1 - lidDropFraction), outputAverage < lidOutputLimit
         {
             lidCountdown = lidHoldTime
             lidElapsed = 0

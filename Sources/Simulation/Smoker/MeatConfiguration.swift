@@ -58,17 +58,21 @@ extension SmokerModel.MeatConfiguration.Cut {
     public var preset: SmokerModel.CutPreset {
         switch self {
         case .brisket:
-            .init(referenceWeight: 6, area: 0.27, halfThickness: 0.035,
-                  surfaceFraction: 0.25, moistureFraction: 0.17, specificHeat: 3500 / 1.8)
+            .init(
+                referenceWeight: 6, area: 0.27, halfThickness: 0.035,
+                surfaceFraction: 0.25, moistureFraction: 0.17, specificHeat: 3500 / 1.8)
         case .porkShoulder:
-            .init(referenceWeight: 4, area: 0.16, halfThickness: 0.055,
-                  surfaceFraction: 0.25, moistureFraction: 0.18, specificHeat: 3500 / 1.8)
+            .init(
+                referenceWeight: 4, area: 0.16, halfThickness: 0.055,
+                surfaceFraction: 0.25, moistureFraction: 0.18, specificHeat: 3500 / 1.8)
         case .ribs:
-            .init(referenceWeight: 1.5, area: 0.075, halfThickness: 0.015,
-                  surfaceFraction: 0.3, moistureFraction: 0.12, specificHeat: 3500 / 1.8)
+            .init(
+                referenceWeight: 1.5, area: 0.075, halfThickness: 0.015,
+                surfaceFraction: 0.3, moistureFraction: 0.12, specificHeat: 3500 / 1.8)
         case .wholeChicken:
-            .init(referenceWeight: 2, area: 0.11, halfThickness: 0.045,
-                  surfaceFraction: 0.25, moistureFraction: 0.03, specificHeat: 3300 / 1.8)
+            .init(
+                referenceWeight: 2, area: 0.11, halfThickness: 0.045,
+                surfaceFraction: 0.25, moistureFraction: 0.03, specificHeat: 3300 / 1.8)
         }
     }
 }

@@ -1,0 +1,23 @@
+"""Opens every PTY path listed in a file, as N apps would, and counts the lines they read."""
+import os
+import selectors
+import sys
+import time
+
+paths = [p for p in open(sys.argv[1]).read().split() if p]
+seconds = float(sys.argv[2])
+selector = selectors.DefaultSelector()
+for path in paths:
+    fd = os.open(path, os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK)
+    selector.register(fd, selectors.EVENT_READ)
+lines = 0
+start = time.time()
+while time.time() - start < seconds:
+    for key, _ in selector.select(timeout=0.5):
+        try:
+            lines += os.read(key.fd, 65536).count(b"\n")
+        except BlockingIOError:
+            pass
+elapsed = time.time() - start
+print(f"reader: {len(paths)} ports, {lines} lines in {elapsed:.1f} s = {lines / elapsed:.0f} lines/s "
+      f"(native rate: {2 * len(paths)} lines/s)")
