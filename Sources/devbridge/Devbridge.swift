@@ -15,7 +15,10 @@ struct Devbridge: AsyncParsableCommand {
             PROFILE arguments take a path or the name of a shipped profile (see 'devbridge profile list').
             """,
         version: DevbridgeVersion.current,
-        subcommands: [ServeCommand.self, ProfileCommand.self, SimCommand.self, RecordCommand.self, ReplayCommand.self, TraceCommand.self]
+        subcommands: [
+            ServeCommand.self, ProfileCommand.self, SimCommand.self, RecordCommand.self, ReplayCommand.self,
+            TraceCommand.self,
+        ]
     )
 }
 
