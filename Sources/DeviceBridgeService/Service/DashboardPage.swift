@@ -82,7 +82,7 @@ public enum DashboardPage {
         function card(device) {
           if (cards.has(device.name)) return cards.get(device.name);
           const base = "/control/devices/" + encodeURIComponent(device.name);
-          const c = { series: new Map(), node: null, samples: 0 };
+          const c = { series: new Map(), units: new Map(), node: null, samples: 0 };
           const events = el("div", {class: "row"});
           for (const type of device.eventTypes) {
             if (!defaults[type]) continue;
@@ -130,7 +130,7 @@ public enum DashboardPage {
           if (device.time == null) return;
           c.samples += 1; c.node.dataset.samples = String(c.samples);
           device.channels.forEach(ch => {
-            if (!c.series.has(ch.name)) c.series.set(ch.name, []);
+            if (!c.series.has(ch.name)) { c.series.set(ch.name, []); c.units.set(ch.name, ch.unit); }
             const points = c.series.get(ch.name);
             if (points.length && device.time < points[points.length - 1][0]) points.length = 0;
             points.push([device.time, ch.value]);
@@ -139,27 +139,40 @@ public enum DashboardPage {
           draw(c);
         }
         function draw(c) {
+          // One vertical scale per unit: the first unit on the left axis, the others on the right.
           const svg = c.node.querySelector("svg");
-          let t0 = Infinity, t1 = -Infinity, v0 = Infinity, v1 = -Infinity;
-          for (const points of c.series.values()) for (const [t, v] of points) {
-            t0 = Math.min(t0, t); t1 = Math.max(t1, t);
-            if (v != null) { v0 = Math.min(v0, v); v1 = Math.max(v1, v); }
+          let t0 = Infinity, t1 = -Infinity;
+          const ranges = new Map();
+          for (const [name, points] of c.series) {
+            const unit = c.units.get(name);
+            const range = ranges.get(unit) || [Infinity, -Infinity];
+            for (const [t, v] of points) {
+              t0 = Math.min(t0, t); t1 = Math.max(t1, t);
+              if (v != null) { range[0] = Math.min(range[0], v); range[1] = Math.max(range[1], v); }
+            }
+            ranges.set(unit, range);
           }
-          if (!isFinite(t0) || !isFinite(v0)) return;
-          if (t1 - t0 < 1) t1 = t0 + 1; if (v1 - v0 < 1) { v1 += 0.5; v0 -= 0.5; }
-          const x = t => 5 + (t - t0) / (t1 - t0) * 590, y = v => 170 - (v - v0) / (v1 - v0) * 160;
+          if (!isFinite(t0)) return;
+          if (t1 - t0 < 1) t1 = t0 + 1;
+          for (const range of ranges.values()) if (range[1] - range[0] < 1) { range[1] += 0.5; range[0] -= 0.5; }
+          const x = t => 5 + (t - t0) / (t1 - t0) * 590;
           const parts = [];
           let i = 0;
           for (const [name, points] of c.series) {
+            const [v0, v1] = ranges.get(c.units.get(name));
+            const y = v => 170 - (v - v0) / (v1 - v0) * 160;
             let d = "", pen = false;
             for (const [t, v] of points) {
-              if (v == null) { pen = false; continue; }
+              if (v == null || !isFinite(v0)) { pen = false; continue; }
               d += (pen ? "L" : "M") + x(t).toFixed(1) + " " + y(v).toFixed(1) + " "; pen = true;
             }
             parts.push('<path data-channel="' + name + '" d="' + d + '" fill="none" stroke="' + colors[i++ % colors.length] + '" stroke-width="1.5"/>');
           }
-          parts.push('<text x="6" y="12" font-size="10" fill="#6b7280">' + v1.toFixed(0) + '</text>');
-          parts.push('<text x="6" y="176" font-size="10" fill="#6b7280">' + v0.toFixed(0) + '</text>');
+          [...ranges.entries()].filter(([, r]) => isFinite(r[0])).slice(0, 2).forEach(([unit, [v0, v1]], k) => {
+            const at = k === 0 ? 'x="6" text-anchor="start"' : 'x="594" text-anchor="end"';
+            parts.push('<text ' + at + ' y="12" font-size="10" fill="#6b7280">' + v1.toFixed(0) + " " + unit + '</text>');
+            parts.push('<text ' + at + ' y="176" font-size="10" fill="#6b7280">' + v0.toFixed(0) + " " + unit + '</text>');
+          });
           svg.innerHTML = parts.join("");
         }
         async function refresh() {
@@ -168,7 +181,8 @@ public enum DashboardPage {
           const data = await response.json();
           data.devices.forEach(update);
           document.getElementById("summary").textContent = data.devices.length + " devices, " + data.exports.length + " exports";
-          document.getElementById("exports").replaceChildren(...data.exports.map(e => el("tr", {},
+          const rows = data.exports.length ? [] : [el("tr", {}, el("td", {colspan: "6"}, "no exports configured"))];
+          document.getElementById("exports").replaceChildren(...rows, ...data.exports.map(e => el("tr", {},
             el("td", {}, e.name), el("td", {}, e.mode), el("td", {}, e.listen), el("td", {}, e.status + (e.error ? ": " + e.error : "")),
             el("td", {}, String(e.counters.clients)), el("td", {}, e.counters.bytesIn + " / " + e.counters.bytesOut))));
           document.body.dataset.ready = "true";
