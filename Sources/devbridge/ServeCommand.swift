@@ -56,16 +56,22 @@ struct ServeCommand: AsyncParsableCommand {
                     + "\(configuration.hostExports.count) host exports, API on \(configuration.api.listen))")
             return
         }
-        let host = await server.supervisor.configuration.api.listen.host
+        let configuration = await server.supervisor.configuration
         try await server.run { port, devices in
-            printNow(ServeBanner.text(host: host, port: port, devices: devices, token: server.apiState.token != nil))
+            printNow(
+                ServeBanner.text(
+                    host: configuration.api.listen.host, port: port, devices: devices,
+                    token: server.apiState.token != nil, nightscout: configuration.nightscoutDevice?.name,
+                    defaultSecret: configuration.api.nightscoutSecret == nil && configuration.api.token == nil))
         }
     }
 }
 
 /// What `devbridge serve` prints once everything is up: where things are and how to connect.
 enum ServeBanner {
-    static func text(host: String, port: Int, devices: [DeviceSnapshot], token: Bool) -> String {
+    static func text(
+        host: String, port: Int, devices: [DeviceSnapshot], token: Bool, nightscout: String?, defaultSecret: Bool
+    ) -> String {
         let base = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
         var lines = ["devbridge serve: \(devices.count) devices"]
         for device in devices {
@@ -89,6 +95,15 @@ enum ServeBanner {
             }
         }
         lines.append("  dashboard: \(base)/\(token ? "#token=…" : "")")
+        if let nightscout {
+            let secret =
+                defaultSecret
+                ? "API_SECRET '\(APIConfiguration.defaultNightscoutSecret)'"
+                : "API_SECRET from api.nightscout_secret or api.token"
+            lines.append(
+                "  nightscout: \(base)/api/v1/entries.json (\(nightscout); header api-secret: SHA-1 hex of the \(secret))"
+            )
+        }
         lines.append(
             "  API:       \(base)/control/devices   (OpenAPI: \(base)/openapi.json)\(token ? " — needs Authorization: Bearer TOKEN" : "")"
         )

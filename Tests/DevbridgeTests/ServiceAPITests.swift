@@ -35,6 +35,10 @@ struct ServiceHarness {
     /// Starts the devices, runs `body` against the router, then stops everything.
     func run(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         await server.supervisor.startAll()
+        for _ in 0..<200 {
+            if await !server.supervisor.snapshots().contains(where: { $0.status == "starting" }) { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
             try await Application(router: server.makeRouter()).test(.router, body)
@@ -290,6 +294,56 @@ struct ErrorResponseBody: Decodable {
                     ) { $0.status }
                     #expect(statuses.contains(String(status.code)), "\(method) \(uri) answered \(status.code)")
                 }
+            }
+        }
+    }
+}
+
+@Suite(.serialized) struct ServiceNightscoutTests {
+    /// The default CGM's entries are on the main listener's Nightscout-compatible routes.
+    @Test func cgmEntriesAreServedOnTheMainListener() async throws {
+        let harness = try ServiceHarness(
+            extra: """
+                  cgm:
+                    profile: cgm-t1d-day
+                    protocol: cgm-jsonl
+                    nightscout: true
+                    speed: 1
+                """)
+        // SHA-1 of "devbridge-local", the loopback default secret.
+        let secret = NightscoutSecret(APIConfiguration.defaultNightscoutSecret).sha1Hex
+        try await harness.run { client in
+            try await client.execute(uri: "/api/v1/entries.json", method: .get) { response in
+                #expect(response.status == .unauthorized)
+            }
+            try await client.execute(
+                uri: "/control/devices/cgm/clock/advance", method: .post, body: jsonBody(#"{"duration": "1h"}"#)
+            ) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(
+                uri: "/control/devices/cgm/clock/advance", method: .post, body: jsonBody(#"{"duration": "30s"}"#)
+            ) { _ in }
+            var headers = HTTPFields()
+            headers[.init("api-secret")!] = secret
+            try await client.execute(uri: "/api/v1/entries.json?count=3", method: .get, headers: headers) { response in
+                #expect(response.status == .ok)
+                let entries = try #require(
+                    try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [[String: Any]])
+                #expect(entries.count == 3)
+                #expect(entries.allSatisfy { ($0["sgv"] as? Int).map { (39...400).contains($0) } ?? false })
+            }
+            try await client.execute(
+                uri: "/control/devices/cgm/events", method: .post, body: jsonBody(#"{"command": "meal 60g"}"#)
+            ) { response in
+                #expect(response.status == .accepted)
+            }
+            try await client.execute(uri: "/control/devices/cgm", method: .get) { response in
+                let device = try decode(DeviceSnapshot.self, response)
+                #expect(device.protocol == "cgm-jsonl")
+                #expect(device.status == "running")
+                #expect(device.events.last?.name == "meal")
+                #expect(device.eventTypes.contains("spike"))
             }
         }
     }

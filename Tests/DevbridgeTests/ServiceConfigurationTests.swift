@@ -89,6 +89,18 @@ import Testing
         ),
         ("exports:\n  u: {listen: \"127.0.0.1:1\"}\n", "t.yaml:2:6: exports.u: missing required key 'device'"),
         ("devices: [1, 2]\n", "t.yaml:1:10: devices: expected a mapping"),
+        (
+            "devices:\n  a: {profile: cgm-t1d-day, nightscout: true}\n  b: {profile: cgm-spike, nightscout: true}\n",
+            "t.yaml:3:39: devices.b.nightscout: only one device can serve the Nightscout routes (a already does)"
+        ),
+        (
+            "devices:\n  a: {profile: cgm-t1d-day, nightscout: true, isolation: process}\n",
+            "t.yaml:2:41: devices.a.nightscout: nightscout needs isolation: embedded"
+        ),
+        (
+            "api: {nightscout_secret: short}\n",
+            "t.yaml:1:26: api.nightscout_secret: the Nightscout API secret must be at least 12"
+        ),
         ("devices:\n  smoker: {profile: [\n", "t.yaml:3:1: YAML syntax"),
     ])
     func errorsNameFileLineAndKey(yaml: String, expected: String) throws {

@@ -46,6 +46,18 @@ public final class DevbridgeServer: Sendable {
     public func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         ControlAPI.addRoutes(to: router, supervisor: supervisor, state: apiState)
+        if let store = supervisor.cgmStore, let name = supervisor.nightscoutDeviceName {
+            let directory = supervisor.directory
+            let routes = NightscoutRoutes(
+                store: store, secret: NightscoutSecret(configuration.api.effectiveNightscoutSecret), name: name,
+                inject: { event in
+                    guard let device = directory.device(named: name) else {
+                        throw ServiceError(.notFound, "no device named '\(name)'")
+                    }
+                    try device.inject(event, command: event.name)
+                })
+            routes.add(to: router)
+        }
         return router
     }
 

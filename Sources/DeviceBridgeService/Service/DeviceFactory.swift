@@ -1,13 +1,25 @@
 import Simulation
 import VirtualDevices
 
+/// What a device may share with the rest of the service.
+public struct DeviceResources: Sendable {
+    /// Where a CGM device also stores its entries (the Nightscout routes read it); nil for others.
+    public var cgmStore: CGMHistoryStore?
+
+    /// Creates resources.
+    public init(cgmStore: CGMHistoryStore? = nil) {
+        self.cgmStore = cgmStore
+    }
+}
+
 /// Builds virtual devices from a device configuration: profile + protocol → ``VirtualDevice``.
 ///
 /// Protocols are looked up by name in ``makers``; ``standard`` knows every protocol this build
 /// has. A device whose protocol is missing fails alone, with an `unavailable` error.
 public struct DeviceFactory: Sendable {
     /// Makes a device speaking one protocol over a simulation.
-    public typealias Maker = @Sendable (Simulation) -> any VirtualDevice
+    /// Errors thrown are reported as the device's start failure.
+    public typealias Maker = @Sendable (Simulation, DeviceResources) throws -> any VirtualDevice
 
     /// Protocol name → maker.
     public var makers: [String: Maker]
@@ -17,11 +29,14 @@ public struct DeviceFactory: Sendable {
         self.makers = makers
     }
 
-    /// Every protocol of this build: `smart-smoker`, `heatermeter`.
+    /// Every protocol of this build: `smart-smoker`, `heatermeter`, `cgm-jsonl`.
     public static var standard: DeviceFactory {
         var makers: [String: Maker] = [:]
         for smoker in SmokerProtocol.allCases {
-            makers[smoker.rawValue] = { simulation in SmokerDevice(simulation: simulation, protocol: smoker) }
+            makers[smoker.rawValue] = { simulation, _ in SmokerDevice(simulation: simulation, protocol: smoker) }
+        }
+        makers[CGMJSONLCodec.protocolName] = { simulation, resources in
+            try CGMDevice(simulation: simulation, store: resources.cgmStore)
         }
         return DeviceFactory(makers: makers)
     }
@@ -43,7 +58,9 @@ public struct DeviceFactory: Sendable {
     }
 
     /// Builds the device.
-    public func make(_ configuration: VirtualDeviceConfiguration) throws(ServiceError) -> any VirtualDevice {
+    public func make(
+        _ configuration: VirtualDeviceConfiguration, resources: DeviceResources = DeviceResources()
+    ) throws(ServiceError) -> any VirtualDevice {
         let profile = try loadProfile(configuration)
         let name = protocolName(configuration, profile: profile)
         guard let maker = makers[name] else {
@@ -58,6 +75,12 @@ public struct DeviceFactory: Sendable {
         } catch {
             throw ServiceError(.startFailed, "profile: \(error)", key: "devices.\(configuration.name).profile")
         }
-        return maker(simulation)
+        do {
+            return try maker(simulation, resources)
+        } catch let error as ServiceError {
+            throw error
+        } catch {
+            throw ServiceError(.startFailed, "\(error)", key: "devices.\(configuration.name).protocol")
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import VirtualDevices
 
 /// Owns every device and host export of a ``ServiceConfiguration``: starts them, stops them,
 /// and applies a new configuration by restarting only what changed.
@@ -45,6 +46,12 @@ public actor DeviceSupervisor: Service {
 
     public private(set) var configuration: ServiceConfiguration
     private let environment: Environment
+    /// Every device by name, for synchronous readers.
+    public nonisolated let directory = DeviceDirectory()
+    /// The device on the Nightscout-compatible routes (fixed for the life of the process).
+    public nonisolated let nightscoutDeviceName: String?
+    /// Its CGM entries (kept across its restarts).
+    public nonisolated let cgmStore: CGMHistoryStore?
     private var devices: [String: any ManagedDevice] = [:]
     private var order: [String] = []
     private var hostExports: [String: (HostExportConfiguration, ExportHandle)] = [:]
@@ -57,6 +64,8 @@ public actor DeviceSupervisor: Service {
     public init(configuration: ServiceConfiguration, environment: Environment = Environment()) {
         self.configuration = configuration
         self.environment = environment
+        nightscoutDeviceName = configuration.nightscoutDevice?.name
+        cgmStore = configuration.nightscoutDevice == nil ? nil : CGMHistoryStore()
     }
 
     public func run() async throws {
@@ -93,16 +102,20 @@ public actor DeviceSupervisor: Service {
     }
 
     private func makeDevice(_ device: VirtualDeviceConfiguration) -> any ManagedDevice {
+        let managed: any ManagedDevice
         switch device.isolation {
         case .embedded:
-            EmbeddedDevice(
+            let store = device.nightscout && device.name == nightscoutDeviceName ? cgmStore : nil
+            managed = EmbeddedDevice(
                 configuration: device, factory: environment.factory, exportBackend: environment.exportBackend,
-                logger: environment.logger)
+                logger: environment.logger, resources: DeviceResources(cgmStore: store))
         case .process:
-            ProcessDevice(
+            managed = ProcessDevice(
                 configuration: device, executable: environment.executable, exportBackend: environment.exportBackend,
                 logger: environment.logger)
         }
+        directory.set(device.name, managed)
+        return managed
     }
 
     private func startHostExport(_ export: HostExportConfiguration) async {
@@ -123,10 +136,17 @@ public actor DeviceSupervisor: Service {
     public func reload(_ new: ServiceConfiguration) async -> ReloadSummary {
         var summary = ReloadSummary()
         if new.api.listen != configuration.api.listen { summary.needsRestart.append("api.listen") }
+        if new.api.effectiveNightscoutSecret != configuration.api.effectiveNightscoutSecret {
+            summary.needsRestart.append("api.nightscout_secret")
+        }
+        if new.nightscoutDevice?.name != nightscoutDeviceName {
+            summary.needsRestart.append("devices.*.nightscout")
+        }
         let newNames = Set(new.devices.map(\.name))
         for name in order where !newNames.contains(name) {
             await devices[name]?.stop()
             devices[name] = nil
+            directory.set(name, nil)
             summary.stopped.append(name)
         }
         order.removeAll { !newNames.contains($0) }
@@ -164,9 +184,10 @@ public actor DeviceSupervisor: Service {
                 await startHostExport(export)
             }
         }
-        // Keep the listener: it cannot move without a restart.
+        // Keep the listener and the Nightscout secret: they cannot change without a restart.
         var applied = new
         applied.api.listen = configuration.api.listen
+        applied.api.nightscoutSecret = configuration.api.nightscoutSecret
         configuration = applied
         environment.logger.notice(
             "configuration reloaded",

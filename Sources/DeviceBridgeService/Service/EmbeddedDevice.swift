@@ -9,6 +9,7 @@ import VirtualDevices
 public final class EmbeddedDevice: ManagedDevice {
     public let configuration: VirtualDeviceConfiguration
     private let factory: DeviceFactory
+    private let resources: DeviceResources
     private let exportBackend: any ExportBackend
     private let logger: Logger
     private let exports: [ExportHandle]
@@ -30,10 +31,12 @@ public final class EmbeddedDevice: ManagedDevice {
     /// Creates a stopped device. `onReady` is called with its snapshot once its PTY exists.
     public init(
         configuration: VirtualDeviceConfiguration, factory: DeviceFactory, exportBackend: any ExportBackend,
-        logger: Logger, onReady: @escaping @Sendable (DeviceSnapshot) -> Void = { _ in }
+        logger: Logger, resources: DeviceResources = DeviceResources(),
+        onReady: @escaping @Sendable (DeviceSnapshot) -> Void = { _ in }
     ) {
         self.configuration = configuration
         self.factory = factory
+        self.resources = resources
         self.exportBackend = exportBackend
         self.logger = logger
         self.onReady = onReady
@@ -50,7 +53,7 @@ public final class EmbeddedDevice: ManagedDevice {
         let device: any VirtualDevice
         let link: String
         do throws(ServiceError) {
-            device = try factory.make(configuration)
+            device = try factory.make(configuration, resources: resources)
             link = try Self.linkPath(configuration)
         } catch {
             logger.error("device failed to start: \(error)", metadata: ["device": "\(configuration.name)"])

@@ -27,6 +27,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
 
     /// The device called `name`.
     public func device(named name: String) -> VirtualDeviceConfiguration? { devices.first { $0.name == name } }
+
+    /// The device served on the Nightscout-compatible routes (`nightscout: true`), if any.
+    public var nightscoutDevice: VirtualDeviceConfiguration? { devices.first { $0.nightscout } }
 }
 
 /// A `host:port` pair.
@@ -66,11 +69,26 @@ public struct APIConfiguration: Sendable, Equatable {
     public var listen: ListenAddress
     /// Bearer token required on the control API; mandatory when `listen` is not loopback.
     public var token: String?
+    /// Nightscout `API_SECRET` for the CGM routes (clients send its SHA-1 hex as `api-secret`).
+    /// nil: the token, else ``defaultNightscoutSecret`` (loopback only).
+    public var nightscoutSecret: String?
+
+    /// The secret used when none is configured and the listener is loopback.
+    public static let defaultNightscoutSecret = "devbridge-local"
 
     /// Creates an API configuration.
-    public init(listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 7000), token: String? = nil) {
+    public init(
+        listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 7000), token: String? = nil,
+        nightscoutSecret: String? = nil
+    ) {
         self.listen = listen
         self.token = token
+        self.nightscoutSecret = nightscoutSecret
+    }
+
+    /// The Nightscout secret in force.
+    public var effectiveNightscoutSecret: String {
+        nightscoutSecret ?? token ?? Self.defaultNightscoutSecret
     }
 }
 

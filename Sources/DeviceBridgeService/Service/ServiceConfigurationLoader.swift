@@ -53,6 +53,7 @@ public enum ServiceConfigurationLoader {
         }
         try reader.finish()
         try checkPorts(configuration, root: root)
+        try checkNightscout(configuration, root: root)
         return configuration
     }
 
@@ -68,6 +69,12 @@ public enum ServiceConfigurationLoader {
         var api = APIConfiguration()
         if let listen = reader.optional("listen") { api.listen = try address(listen) }
         if let token = reader.optional("token") { api.token = try token.string() }
+        if let secret = reader.optional("nightscout_secret") {
+            api.nightscoutSecret = try secret.string()
+            if api.nightscoutSecret!.count < 12 {
+                throw secret.error(.badValue, "the Nightscout API secret must be at least 12 characters")
+            }
+        }
         if let tokenFile = reader.optional("token_file") {
             let path = try tokenFile.string()
             guard let data = FileManager.default.contents(atPath: path),
@@ -254,6 +261,30 @@ public enum ServiceConfigurationLoader {
                     .badValue, "port \(port) is already used by \(first)", keyPath: key, location: location)
             }
             used[port] = key
+        }
+    }
+
+    /// One embedded Nightscout device at most, and a real secret off loopback.
+    private static func checkNightscout(_ configuration: ServiceConfiguration, root: ProfileNode) throws(ProfileError) {
+        let served = configuration.devices.filter(\.nightscout)
+        if served.count > 1 {
+            let key = "devices.\(served[1].name).nightscout"
+            throw ProfileError(
+                .badValue, "only one device can serve the Nightscout routes (\(served[0].name) already does)",
+                keyPath: key, location: find(key, in: root))
+        }
+        guard let device = served.first else { return }
+        let key = "devices.\(device.name).nightscout"
+        if device.isolation != .embedded {
+            throw ProfileError(
+                .badValue, "nightscout needs isolation: embedded", keyPath: key, location: find(key, in: root))
+        }
+        if !configuration.api.listen.isLoopback && configuration.api.nightscoutSecret == nil
+            && configuration.api.token == nil
+        {
+            throw ProfileError(
+                .missingKey, "serving Nightscout off loopback needs api.nightscout_secret", keyPath: key,
+                location: find(key, in: root))
         }
     }
 
