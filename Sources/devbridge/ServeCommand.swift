@@ -79,7 +79,8 @@ enum ServeBanner {
             if let error = device.error { lines.append("    error:  \(error)") }
             if let pty = device.pty { lines.append("    pty:    \(pty)") }
             if let link = device.link {
-                lines.append("    link:   \(link)   e.g. python3 -m serial.tools.miniterm \(link) 9600")
+                lines.append(
+                    "    link:   \(link)   e.g. python3 -m serial.tools.miniterm \(link) \(device.baud ?? 9600)")
             }
             for export in device.exports {
                 let hint =

@@ -50,6 +50,8 @@ public struct DeviceSnapshot: Sendable, Codable, Equatable {
     public var error: String?
     public var pty: String?
     public var link: String?
+    /// The device's serial speed (8N1), once its PTY is open.
+    public var baud: Int?
     /// Virtual seconds since the profile start (embedded devices).
     public var time: Double?
     public var clock: Clock?

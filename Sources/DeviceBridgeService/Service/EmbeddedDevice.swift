@@ -173,6 +173,7 @@ public final class EmbeddedDevice: ManagedDevice {
         snapshot.error = base.error
         snapshot.protocol = base.protocolName.isEmpty ? configuration.protocolName ?? "" : base.protocolName
         snapshot.pty = base.endpoint?.ptyPath
+        snapshot.baud = base.endpoint?.lineSettings.baud
         snapshot.link = base.endpoint?.link ?? configuration.link
         if let simulation = runner?.simulation ?? base.lastSimulation { snapshot.fill(from: simulation) }
         if let counters = runner?.counters ?? base.lastCounters {

@@ -46,7 +46,8 @@ extension DeviceSnapshot {
         self.init(
             name: configuration.name, profile: configuration.profile, protocol: configuration.protocolName ?? "",
             model: nil, isolation: configuration.isolation.name, status: status, error: nil, pty: nil,
-            link: configuration.link, time: nil, clock: nil, channels: [], outputs: [:], counters: nil, events: [],
+            link: configuration.link, baud: nil, time: nil, clock: nil, channels: [], outputs: [:], counters: nil,
+            events: [],
             eventTypes: [], pid: nil, restarts: 0, exports: [])
     }
 }

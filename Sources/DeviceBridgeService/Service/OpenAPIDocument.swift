@@ -52,6 +52,7 @@ public enum OpenAPIDocument {
                   "isolation": {"type": "string", "enum": ["embedded", "process"]},
                   "status": {"type": "string", "enum": ["starting", "running", "restarting", "stopped", "failed"]},
                   "error": {"type": "string"}, "pty": {"type": "string"}, "link": {"type": "string"},
+                  "baud": {"type": "integer", "description": "Serial speed of the device (8N1)."},
                   "time": {"type": "number", "description": "Virtual seconds since the profile start."},
                   "clock": {"type": "object", "required": ["paused"], "properties": {
                     "speed": {"type": "number", "exclusiveMinimum": 0}, "paused": {"type": "boolean"}}},
