@@ -21,6 +21,8 @@ def test_config_errors_name_file_line_and_key(run, tmp_path):
 def test_check_accepts_the_embedded_default_and_the_examples(run):
     result = run("serve", "--print-default")
     assert "smart-smoker" in result.stdout and "127.0.0.1:7001" in result.stdout
+    result = run("serve", "--check")
+    assert "<embedded default>: OK (2 devices" in result.stdout, result.stdout
     for example in ["config/devbridge.yaml", "config/process-isolation.yaml"]:
         result = run("serve", "--config", example, "--check")
         assert "OK" in result.stdout, result.stdout
