@@ -124,7 +124,7 @@ public final class EmbeddedDevice: ManagedDevice {
         let configuration = configuration
         Task {
             for export in exports {
-                await export.start(backend: backend, devicePath: path, baud: nil, trace: nil)
+                await export.start(backend: backend, devicePath: path, baud: endpoint.lineSettings.baud, trace: nil)
             }
             self.onReady(await self.snapshot())
             _ = configuration
