@@ -57,6 +57,14 @@ struct ServeCommand: AsyncParsableCommand {
             return
         }
         let configuration = await server.supervisor.configuration
+        do {
+            try await run(server, configuration)
+        } catch let error as ServiceError {
+            throw ValidationFailure(message: error.description)
+        }
+    }
+
+    private func run(_ server: DevbridgeServer, _ configuration: ServiceConfiguration) async throws {
         try await server.run { port, devices in
             printNow(
                 ServeBanner.text(

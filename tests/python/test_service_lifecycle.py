@@ -159,3 +159,12 @@ def test_systemd_unit_exposure_is_at_most_2_5(capsys):
     with capsys.disabled():
         print("\n" + (result.stdout or result.stderr).strip())
     assert result.returncode == 0, result.stderr
+
+
+def test_a_second_service_on_a_taken_port_fails_before_touching_devices(serve, run, tmp_path):
+    service = serve(f"devices:\n  s: {{profile: smoker-brisket, link: {tmp_path}/s}}\n")
+    pty = service.device("s")["pty"]
+    result = run("serve", "--config", service.config, check=False)
+    assert result.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{service.port}" in result.stderr
+    assert os.readlink(tmp_path / "s") == pty, "the running service keeps its link"

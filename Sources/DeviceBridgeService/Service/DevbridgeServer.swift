@@ -2,6 +2,8 @@ import Dispatch
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// `devbridge serve`: the device supervisor and the HTTP listener in one `ServiceGroup`.
@@ -65,6 +67,7 @@ public final class DevbridgeServer: Sendable {
     public func run(onRunning: @escaping @Sendable (Int, [DeviceSnapshot]) async -> Void = { _, _ in }) async throws {
         let supervisor = supervisor
         let listen = configuration.api.listen
+        try await Self.checkListenable(listen)
         let app = Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "devbridge"),
@@ -87,6 +90,21 @@ public final class DevbridgeServer: Sendable {
         let hangup = installReloadOnHangup()
         defer { hangup?.cancel() }
         try await group.run()
+    }
+
+    /// Fails early, before any device starts (and takes over a PTY link), when the port is taken.
+    static func checkListenable(_ listen: ListenAddress) async throws(ServiceError) {
+        guard listen.port != 0 else { return }
+        do {
+            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: listen.host, port: listen.port).get()
+            try await channel.close()
+        } catch {
+            throw ServiceError(
+                .startFailed, "cannot listen on \(listen): \(error) (is another devbridge serve running?)",
+                key: "api.listen")
+        }
     }
 
     /// SIGHUP → reload (only with a configuration file).

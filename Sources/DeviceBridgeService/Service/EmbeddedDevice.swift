@@ -49,7 +49,6 @@ public final class EmbeddedDevice: ManagedDevice {
     public func start() async {
         if isActive { return }
         if state.withLock({ $0.task != nil }) { await stop() }
-        let configuration = configuration
         let device: any VirtualDevice
         let link: String
         do throws(ServiceError) {
@@ -121,13 +120,11 @@ public final class EmbeddedDevice: ManagedDevice {
         let path = endpoint.link ?? endpoint.ptyPath
         let backend = exportBackend
         let exports = exports
-        let configuration = configuration
         Task {
             for export in exports {
                 await export.start(backend: backend, devicePath: path, baud: endpoint.lineSettings.baud, trace: nil)
             }
             self.onReady(await self.snapshot())
-            _ = configuration
         }
     }
 
