@@ -36,7 +36,9 @@ enum FleetBench {
             try await Task.sleep(for: .seconds(seconds))
             let lines = runners.reduce(0) { $0 + $1.counters.linesWritten }
             let dropped = runners.reduce(0) { $0 + $1.counters.bytesDropped }
-            print("fleet: \(lines) lines written (\(String(format: "%.0f", Double(lines) / seconds)) lines/s), \(dropped) bytes dropped")
+            print(
+                "fleet: \(lines) lines written (\(String(format: "%.0f", Double(lines) / seconds)) lines/s), \(dropped) bytes dropped"
+            )
             for task in tasks { task.cancel() }
             for task in tasks { _ = await task.result }
         } catch {

@@ -86,16 +86,16 @@ public struct ProfileRun: Sendable {
         case .jsonl:
             var fields = ["\"elapsed_s\":\(Self.fixed(row.elapsed, decimals: 0))", "\"time\":\"\(timestamp)\""]
             for ((name, value), trend) in zip(values, trends) {
-                fields.append("\"\(Self.jsonEscape(name))\":\(value ?? "null")")
+                fields.append(TextFormat.jsonString(name) + ":" + (value ?? "null"))
                 if let trend {
                     fields.append(
-                        "\"\(Self.jsonEscape(name))_direction\":" + (trend.direction.map { "\"\($0)\"" } ?? "null"))
-                    fields.append("\"\(Self.jsonEscape(name))_delta\":\(trend.delta ?? "null")")
+                        TextFormat.jsonString(name + "_direction") + ":"
+                            + (trend.direction.map(TextFormat.jsonString) ?? "null"))
+                    fields.append(TextFormat.jsonString(name + "_delta") + ":" + (trend.delta ?? "null"))
                 }
             }
             if !row.events.isEmpty {
-                fields.append(
-                    "\"events\":[" + row.events.map { "\"\(Self.jsonEscape($0))\"" }.joined(separator: ",") + "]")
+                fields.append("\"events\":[" + row.events.map(TextFormat.jsonString).joined(separator: ",") + "]")
             }
             return "{" + fields.joined(separator: ",") + "}"
         }
@@ -129,37 +129,8 @@ public struct ProfileRun: Sendable {
         String(format: "%.\(decimals)f", value)
     }
 
-    static func jsonEscape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    /// `2026-06-06T06:00:00Z` for seconds since the epoch (UTC), no Calendar needed.
+    /// `2026-06-06T06:00:00Z` for seconds since the epoch (UTC).
     public static func isoTimestamp(_ epoch: Double) -> String {
-        let seconds = Int(epoch.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        // Civil from days (proleptic Gregorian).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02dZ", year, month, day, secondOfDay / 3600, secondOfDay % 3600 / 60,
-            secondOfDay % 60)
+        TextFormat.iso8601(epochSeconds: epoch)
     }
 }

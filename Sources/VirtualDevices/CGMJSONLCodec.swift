@@ -21,8 +21,8 @@ public struct CGMJSONLCodec: Sendable {
 
     /// The line for one entry, as text (with the trailing `\n`).
     public func text(for entry: CGMEntry) -> String {
-        "{\"sgv\":\(entry.sgv),\"direction\":\(CGMEntry.jsonString(entry.direction.rawValue)),"
+        "{\"sgv\":\(entry.sgv),\"direction\":\(TextFormat.jsonString(entry.direction.rawValue)),"
             + "\"delta\":\(CGMEntry.decimal(entry.delta ?? 0)),\"noise\":\(entry.noise),\"date\":\(entry.date),"
-            + "\"dateString\":\"\(entry.dateString)\",\"device\":\(CGMEntry.jsonString(entry.device))}\n"
+            + "\"dateString\":\"\(entry.dateString)\",\"device\":\(TextFormat.jsonString(entry.device))}\n"
     }
 }

@@ -36,10 +36,12 @@ struct CGMJSONLCodecTests {
 
     @Test("ISO 8601 dates across leap days, year ends and milliseconds")
     func isoDates() {
-        #expect(CGMEntry.isoString(epochMilliseconds: 0) == "1970-01-01T00:00:00.000Z")
-        #expect(CGMEntry.isoString(epochMilliseconds: 951_782_400_000) == "2000-02-29T00:00:00.000Z")
-        #expect(CGMEntry.isoString(epochMilliseconds: 1_798_761_599_999) == "2026-12-31T23:59:59.999Z")
-        #expect(CGMEntry.isoString(epochMilliseconds: -1) == "1969-12-31T23:59:59.999Z")
+        #expect(TextFormat.iso8601(epochMilliseconds: 0, milliseconds: true) == "1970-01-01T00:00:00.000Z")
+        #expect(
+            TextFormat.iso8601(epochMilliseconds: 951_782_400_000, milliseconds: true) == "2000-02-29T00:00:00.000Z")
+        #expect(
+            TextFormat.iso8601(epochMilliseconds: 1_798_761_599_999, milliseconds: true) == "2026-12-31T23:59:59.999Z")
+        #expect(TextFormat.iso8601(epochMilliseconds: -1, milliseconds: true) == "1969-12-31T23:59:59.999Z")
         #expect(Self.entry(time: 300.0004).date == 1_780_747_500_000)
     }
 

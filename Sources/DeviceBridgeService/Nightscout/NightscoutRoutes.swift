@@ -84,7 +84,7 @@ public struct NightscoutRoutes: Sendable {
     private func status() -> Response {
         let now = store.latest?.date ?? 0
         let body =
-            #"{"status":"ok","name":\#(CGMEntry.jsonString(name)),"version":"15.0.0-devbridge","serverTime":"\#(CGMEntry.isoString(epochMilliseconds: now))","#
+            #"{"status":"ok","name":\#(TextFormat.jsonString(name)),"version":"15.0.0-devbridge","serverTime":"\#(TextFormat.iso8601(epochMilliseconds: now, milliseconds: true))","#
             + #""serverTimeEpoch":\#(now),"apiEnabled":true,"careportalEnabled":false,"boluscalcEnabled":false,"#
             + #""settings":{"units":"mg/dl","timeFormat":24,"customTitle":"devbridge","#
             + #""thresholds":{"bgHigh":260,"bgTargetTop":180,"bgTargetBottom":80,"bgLow":55}},"extendedSettings":{}}"#

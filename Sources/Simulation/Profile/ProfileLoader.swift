@@ -165,13 +165,7 @@ public enum ProfileLoader {
                 guard let hh = Int(digits.prefix(2)), let mm = Int(digits.suffix(2)) else { return nil }
                 offset = sign * (hh * 3600 + mm * 60)
             }
-            // Days from civil (proleptic Gregorian), no Calendar dependence.
-            let yy = mo <= 2 ? y - 1 : y
-            let era = (yy >= 0 ? yy : yy - 399) / 400
-            let yoe = yy - era * 400
-            let doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1
-            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-            let days = era * 146_097 + doe - 719_468
+            let days = Int(TextFormat.days(year: Int64(y), month: Int64(mo), day: Int64(d)))
             let local = h * 3600 + mi * 60 + s
             return (Double(days * 86_400 + local - offset), Double(local))
         }
