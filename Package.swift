@@ -84,6 +84,7 @@ let package = Package(
             name: "devbridge",
             dependencies: [
                 "DeviceBridgeService", "Simulation", "ProfileTools", "Traces", "SerialIO", "VirtualDevices",
+                "SerialBridge",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

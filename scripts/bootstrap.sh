@@ -13,7 +13,7 @@ mode="${1:-test}"
 # Runtime: nothing beyond the Swift toolchain yet.
 run_packages=()
 # Tests: real third-party peers and renderers.
-test_packages=(socat librsvg2-bin python3-venv tshark)
+test_packages=(socat ser2net librsvg2-bin python3-venv tshark)
 # The service's tests: headless Chromium for the dashboard, systemd-analyze for the unit's
 # hardening score, prlimit (util-linux) for process-isolated devices.
 test_packages+=(chromium systemd util-linux)
