@@ -93,7 +93,8 @@ import Testing
                 exports:
                   byid: {match: {ID_SERIAL_SHORT: "A1"}, listen: "127.0.0.1:0"}
                 """, file: "t.yaml")
-        let supervisor = DeviceSupervisor(configuration: configuration)
+        let supervisor = DeviceSupervisor(
+            configuration: configuration, environment: .init(exportBackend: UnavailableExportBackend()))
         await supervisor.startAll()
         try await Self.waitFor(directory + "/s")
         var exports: [ExportSnapshot] = []
@@ -105,5 +106,61 @@ import Testing
         #expect(exports.map(\.name) == ["s/raw", "byid"])
         #expect(exports.map(\.status) == ["unavailable", "unavailable"])
         await supervisor.stopAll()
+    }
+
+    /// A virtual device exported as raw TCP: a client on 127.0.0.1 reads its protocol lines.
+    @Test func virtualDeviceExportedAsRawTCP() async throws {
+        let directory = NSTemporaryDirectory() + "devbridge-raw-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let configuration = try ServiceConfigurationLoader.parse(
+            yaml: """
+                devices:
+                  s:
+                    profile: smoker-brisket
+                    link: \(directory)/s
+                    speed: 60
+                    reset_on_open: false
+                    exports: [{mode: raw, listen: "127.0.0.1:0"}]
+                """, file: "t.yaml")
+        let supervisor = DeviceSupervisor(configuration: configuration)
+        await supervisor.startAll()
+        var export: ExportSnapshot?
+        for _ in 0..<200 {
+            export = await supervisor.exportSnapshots().first
+            if export?.status == "running" { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let port = try #require(export?.port)
+        #expect(export?.device == directory + "/s")
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        #expect(connected == 0)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        for _ in 0..<600 where received.filter({ $0 == 0x0A }).count < 3 {
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            if poll(&poller, 1, 50) > 0 {
+                let count = read(fd, &buffer, buffer.count)
+                if count > 0 { received += buffer[0..<count] }
+            }
+        }
+        let lines = received.split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
+        #expect(lines.count >= 3)
+        #expect(lines.dropFirst().prefix(2).allSatisfy { $0.hasPrefix("{\"Meat\"") })  // the first may be a tail
+        let counters = await supervisor.exportSnapshots().first?.counters
+        #expect((counters?.bytesOut ?? 0) > 0)
+        #expect(counters?.clientsAccepted == 1)
+        await supervisor.stopAll()
+        #expect(await supervisor.exportSnapshots().first?.status == "stopped")
     }
 }

@@ -75,7 +75,11 @@ public final class DevbridgeServer: Sendable {
                 await supervisor.waitUntilStarted()
                 // Give PTYs a moment to open so the banner shows their paths.
                 for _ in 0..<40 {
-                    if await !supervisor.snapshots().contains(where: { $0.status == "starting" }) { break }
+                    let devices = await supervisor.snapshots()
+                    let starting =
+                        devices.contains { $0.status == "starting" }
+                        || devices.contains { $0.exports.contains { $0.status == "starting" } }
+                    if !starting { break }
                     try? await Task.sleep(for: .milliseconds(50))
                 }
                 let port = channel.localAddress?.port ?? listen.port

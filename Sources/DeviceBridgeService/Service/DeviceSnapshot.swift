@@ -77,8 +77,10 @@ public struct ExportSnapshot: Sendable, Codable, Equatable {
     /// The device path served.
     public var device: String?
     public var mode: String
-    /// `HOST:PORT`.
+    /// `HOST:PORT` as configured.
     public var listen: String
+    /// The port actually bound (differs from `listen` for port 0), while running.
+    public var port: Int?
     /// `starting`, `running`, `stopped`, `failed` or `unavailable`.
     public var status: String
     public var error: String?

@@ -29,7 +29,7 @@ public actor DeviceSupervisor: Service {
 
         /// Creates an environment.
         public init(
-            factory: DeviceFactory = .standard, exportBackend: any ExportBackend = UnavailableExportBackend(),
+            factory: DeviceFactory = .standard, exportBackend: any ExportBackend = SerialBridgeExportBackend(),
             executable: String = DeviceSupervisor.currentExecutable, logger: Logger = Logger(label: "devbridge.serve")
         ) {
             self.factory = factory

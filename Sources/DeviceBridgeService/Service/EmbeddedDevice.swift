@@ -120,6 +120,7 @@ public final class EmbeddedDevice: ManagedDevice {
         let path = endpoint.link ?? endpoint.ptyPath
         let backend = exportBackend
         let exports = exports
+        for export in exports { export.markStarting() }
         Task {
             for export in exports {
                 await export.start(backend: backend, devicePath: path, baud: endpoint.lineSettings.baud, trace: nil)

@@ -40,6 +40,11 @@ final class ExportHandle: Sendable {
         }
     }
 
+    /// Marks the export as starting (before its server is started asynchronously).
+    func markStarting() {
+        state.withLock { $0.status = "starting" }
+    }
+
     /// Marks the export as waiting for something (e.g. discovery), with a reason.
     func markUnavailable(_ reason: String) {
         state.withLock {
@@ -66,7 +71,7 @@ final class ExportHandle: Sendable {
         let (running, base) = state.withLock { ($0.running, $0) }
         let counters = await running?.counters() ?? base.counters
         return ExportSnapshot(
-            name: name, device: base.device, mode: spec.mode, listen: spec.listen.description, status: base.status,
-            error: base.error, counters: counters)
+            name: name, device: base.device, mode: spec.mode, listen: spec.listen.description, port: running?.port,
+            status: base.status, error: base.error, counters: counters)
     }
 }

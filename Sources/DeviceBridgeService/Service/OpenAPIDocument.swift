@@ -41,6 +41,7 @@ public enum OpenAPIDocument {
                 "name": {"type": "string"}, "device": {"type": "string"},
                 "mode": {"type": "string", "enum": ["raw", "rfc2217", "telnet"]},
                 "listen": {"type": "string"},
+                "port": {"type": "integer", "description": "The bound port, while running."},
                 "status": {"type": "string", "enum": ["starting", "running", "stopped", "failed", "unavailable"]},
                 "error": {"type": "string"},
                 "counters": {"$ref": "#/components/schemas/ExportCounters"}}},

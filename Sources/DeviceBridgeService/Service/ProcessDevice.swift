@@ -177,6 +177,7 @@ public final class ProcessDevice: ManagedDevice {
         guard startExports else { return }
         let backend = exportBackend
         let exports = exports
+        for export in exports { export.markStarting() }
         Task {
             for export in exports { await export.start(backend: backend, devicePath: link, baud: nil, trace: nil) }
         }
