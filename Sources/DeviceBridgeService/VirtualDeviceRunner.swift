@@ -27,6 +27,9 @@ public final class VirtualDeviceRunner: Service, Sendable {
         /// Pause, resume, speed and advance control for `.factor` speeds (the service's control API).
         /// nil: the runner makes its own clock from `speed`.
         public var clock: SimulationClockControl?
+        /// Called with every line the device prints, whatever the PTY did with it (the service's
+        /// mirror PTYs, which give each extra TCP export its own reader).
+        public var onOutput: (@Sendable ([UInt8]) -> Void)?
 
         public init(
             link: String?, speed: SimulationSpeed = .factor(1), resetOnOpen: Bool = true,
@@ -34,6 +37,7 @@ public final class VirtualDeviceRunner: Service, Sendable {
         ) {
             self.trace = trace
             self.clock = clock
+            self.onOutput = nil
             self.link = link
             self.speed = speed
             self.resetOnOpen = resetOnOpen
@@ -122,6 +126,15 @@ public final class VirtualDeviceRunner: Service, Sendable {
         clock.shift(by: duration)
     }
 
+    /// Bytes written to the device by another port than its PTY (a mirror PTY of the service).
+    public func receive(_ bytes: [UInt8]) {
+        let messages = state.withLock { state in
+            state.counters.bytesReceived += bytes.count
+            return state.device.receive(bytes)
+        }
+        for message in messages { logger.info("\(message)", metadata: ["device": "\(name)"]) }
+    }
+
     public func run() async throws {
         let baud = state.withLock { $0.device.baudRate }
         let settings = LineSettings(baud: baud)
@@ -183,6 +196,7 @@ public final class VirtualDeviceRunner: Service, Sendable {
         var written = 0
         var dropped = 0
         for line in lines {
+            options.onOutput?(line.bytes)
             let result = endpoint.write(line.bytes)
             if result.written > 0 { options.trace?.fromDevice(Array(line.bytes.prefix(result.written))) }
             written += result.written

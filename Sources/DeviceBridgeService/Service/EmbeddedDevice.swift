@@ -13,6 +13,7 @@ public final class EmbeddedDevice: ManagedDevice {
     private let exportBackend: any ExportBackend
     private let logger: Logger
     private let exports: [ExportHandle]
+    private let mirrors = MirrorPorts()
     private let onReady: @Sendable (DeviceSnapshot) -> Void
 
     private struct State {
@@ -85,9 +86,13 @@ public final class EmbeddedDevice: ManagedDevice {
         } else {
             clock = SimulationClockControl()
         }
-        let options = VirtualDeviceRunner.Options(
+        var options = VirtualDeviceRunner.Options(
             link: link, speed: configuration.speed, resetOnOpen: configuration.resetOnOpen,
             emulateBaudMismatch: configuration.emulateBaudMismatch, trace: tap, clock: clock)
+        if exports.count > 1 {
+            let mirrors = mirrors
+            options.onOutput = { bytes in mirrors.broadcast(bytes) }
+        }
         let runner = VirtualDeviceRunner(
             name: configuration.name, device: device, options: options, logger: logger
         ) { [weak self] endpoint in
@@ -120,10 +125,25 @@ public final class EmbeddedDevice: ManagedDevice {
         let path = endpoint.link ?? endpoint.ptyPath
         let backend = exportBackend
         let exports = exports
+        let mirrors = mirrors
+        let runner = runner
+        let logger = logger
         for export in exports { export.markStarting() }
         Task {
-            for export in exports {
-                await export.start(backend: backend, devicePath: path, baud: endpoint.lineSettings.baud, trace: nil)
+            for (index, export) in exports.enumerated() {
+                // The first export reads the device's PTY; the others get a mirror PTY each.
+                var devicePath = path
+                if index > 0, let runner {
+                    do {
+                        devicePath = try await mirrors.open(
+                            settings: endpoint.lineSettings, runner: runner, logger: logger)
+                    } catch {
+                        export.markFailed("cannot open a mirror PTY: \(error)")
+                        continue
+                    }
+                }
+                await export.start(
+                    backend: backend, devicePath: devicePath, baud: endpoint.lineSettings.baud, trace: nil)
             }
             self.onReady(await self.snapshot())
         }
@@ -139,6 +159,7 @@ public final class EmbeddedDevice: ManagedDevice {
 
     public func stop() async {
         for export in exports { await export.stop() }
+        await mirrors.closeAll()
         let (task, runner) = state.withLock { ($0.task, $0.runner) }
         task?.cancel()
         await task?.value

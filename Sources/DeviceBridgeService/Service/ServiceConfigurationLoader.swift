@@ -166,6 +166,10 @@ public enum ServiceConfigurationLoader {
             for item in try value.sequence() { device.exports.append(try decodeExport(item)) }
         }
         try reader.finish()
+        if case .process = device.isolation, device.exports.count > 1, let exportsNode = node.child("exports") {
+            throw exportsNode.error(
+                .badValue, "a process-isolated device has one export at most (use isolation: embedded for more)")
+        }
         if case .process = device.isolation, device.speed == .max {
             throw node.error(.badValue, "speed: max is not supported with isolation: process")
         }
@@ -299,5 +303,13 @@ public enum ServiceConfigurationLoader {
             for pair in pairs { if let found = find(path, in: pair.value) { return found } }
         }
         return nil
+    }
+}
+
+extension ProfileNode {
+    /// The value of `key` in this mapping, if any (no unknown-key bookkeeping).
+    func child(_ key: String) -> ProfileNode? {
+        guard case .mapping(let pairs) = content else { return nil }
+        return pairs.first { $0.key == key }?.value
     }
 }
