@@ -191,16 +191,27 @@ public final class VirtualDeviceRunner: Service, Sendable {
         }
     }
 
-    private func write(_ lines: [DeviceLine], to endpoint: PseudoTerminalEndpoint) {
+    /// Writes lines to the PTY. In real time, bytes the app cannot take are dropped, as a
+    /// UART loses them. With `waitForReader` (`--speed max`), the rest of a line is retried
+    /// until the app has read enough, so no line is ever cut.
+    private func write(_ lines: [DeviceLine], to endpoint: PseudoTerminalEndpoint, waitForReader: Bool = false)
+        async
+    {
         guard !lines.isEmpty else { return }
         var written = 0
         var dropped = 0
         for line in lines {
             options.onOutput?(line.bytes)
-            let result = endpoint.write(line.bytes)
-            if result.written > 0 { options.trace?.fromDevice(Array(line.bytes.prefix(result.written))) }
-            written += result.written
-            dropped += result.dropped
+            var rest = line.bytes[...]
+            while !rest.isEmpty {
+                let result = endpoint.write(Array(rest))
+                if result.written > 0 { options.trace?.fromDevice(Array(rest.prefix(result.written))) }
+                written += result.written
+                rest = rest.dropFirst(result.written)
+                guard !rest.isEmpty, waitForReader, endpoint.isOpenByClient, !Task.isCancelled else { break }
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+            dropped += rest.count
         }
         state.withLock { state in
             state.counters.linesWritten += lines.count
@@ -224,7 +235,7 @@ public final class VirtualDeviceRunner: Service, Sendable {
         while !Task.isCancelled {
             let target = clock.virtualTime()
             let lines = state.withLock { $0.device.advance(to: target) }
-            write(lines, to: endpoint)
+            await write(lines, to: endpoint)
             try? await Task.sleep(for: .seconds(clock.pollInterval))
         }
     }
@@ -241,7 +252,7 @@ public final class VirtualDeviceRunner: Service, Sendable {
                 let time = state.device.simulation.time
                 return state.device.advance(to: time + 0.5)
             }
-            write(lines, to: endpoint)
+            await write(lines, to: endpoint, waitForReader: true)
             if lines.isEmpty { await Task.yield() }
         }
     }
