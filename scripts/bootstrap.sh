@@ -14,6 +14,9 @@ mode="${1:-test}"
 run_packages=()
 # Tests: real third-party peers and renderers.
 test_packages=(socat ser2net librsvg2-bin python3-venv tshark)
+# The service's tests: headless Chromium for the dashboard, systemd-analyze for the unit's
+# hardening score, prlimit (util-linux) for process-isolated devices.
+test_packages+=(chromium systemd util-linux)
 
 packages=("${run_packages[@]}")
 if [[ "$mode" == "test" ]]; then packages+=("${test_packages[@]}"); fi
