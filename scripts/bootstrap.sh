@@ -13,7 +13,12 @@ mode="${1:-test}"
 # Runtime: nothing beyond the Swift toolchain yet.
 run_packages=()
 # Tests: real third-party peers and renderers.
-test_packages=(socat ser2net librsvg2-bin python3-venv tshark qemu-system-x86 busybox-static)
+test_packages=(socat ser2net librsvg2-bin python3-venv tshark)
+# The service's tests: headless Chromium for the dashboard, systemd-analyze for the unit's
+# hardening score, prlimit (util-linux) for process-isolated devices.
+test_packages+=(chromium systemd util-linux)
+# The guest end-to-end tests (tests/guest): QEMU and a static busybox for the initramfs.
+test_packages+=(qemu-system-x86 busybox-static)
 
 packages=("${run_packages[@]}")
 if [[ "$mode" == "test" ]]; then packages+=("${test_packages[@]}"); fi
