@@ -12,6 +12,7 @@ import os
 import pathlib
 import re
 import select
+import socket
 import struct
 import termios
 import time
@@ -32,6 +33,35 @@ def export(host, name: str, device: pathlib.Path, mode: str, *extra) -> tuple["H
     proc = host(name, "export", device, "--listen", "127.0.0.1:0", "--mode", mode, *extra)
     match = proc.wait_for(r"on 127\.0\.0\.1:(\d+)")
     return proc, int(match.group(1))
+
+
+def serve_smoker(host, tmp_path, mode: str = "raw") -> int:
+    """devbridge serve with one virtual smoker exported on 127.0.0.1; returns the export's port."""
+    with socket.socket() as probe:  # a free port for the export (the API takes port 0)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "serve.yaml"
+    config.write_text(
+        "api:\n"
+        "  listen: 127.0.0.1:0\n"
+        "devices:\n"
+        "  smoker:\n"
+        "    profile: smoker-brisket\n"
+        "    protocol: smart-smoker\n"
+        f"    link: {tmp_path / 'smoker'}\n"
+        "    speed: 10\n"
+        f"    exports: [{{mode: {mode}, listen: 127.0.0.1:{port}}}]\n"
+    )
+    proc = host("serve", "serve", "--config", config)
+    proc.wait_for(rf"{mode}: 127\.0\.0\.1:{port}\b")
+    deadline = time.monotonic() + 20
+    while True:  # QEMU's client chardev needs the listener up
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return port
+        except OSError:
+            assert time.monotonic() < deadline, f"serve's export never listened\n{proc.report()}"
+            time.sleep(0.1)
 
 
 def valid_smoker_line(line: str) -> bool:
@@ -67,9 +97,8 @@ def virtio_serial_chardev(port: int) -> list[str]:
 
 
 def test_virtual_smoker_to_guest_serial_port(host, boot, tmp_path):
-    """1. A virtual smoker exported over TCP shows up on the guest's /dev/ttyS1."""
-    sim(host, "sim", "smoker-brisket", tmp_path / "smoker", "--speed", "10")
-    _, port = export(host, "export", tmp_path / "smoker", "raw")
+    """1. devbridge serve's virtual smoker, exported over TCP, shows up on the guest's /dev/ttyS1."""
+    port = serve_smoker(host, tmp_path)
     result = boot("smoker-serial", smoker_serial_chardev(port))
     valid = [line for line in result.lines() if valid_smoker_line(line)]
     assert result.result == "PASS", result.failure("the guest did not read five smoker lines on ttyS1")
@@ -102,9 +131,8 @@ def test_attach_over_virtio_serial_relays_the_baud_change(host, boot, tmp_path):
 
 
 def test_usb_serial_adapter_backed_by_virtual_smoker(host, boot, tmp_path):
-    """3. QEMU's emulated FTDI adapter, backed by the virtual smoker, is /dev/ttyUSB0 in the guest."""
-    sim(host, "sim", "smoker-brisket", tmp_path / "smoker", "--speed", "10")
-    _, port = export(host, "export", tmp_path / "smoker", "raw")
+    """3. QEMU's emulated FTDI adapter, backed by serve's virtual smoker, is /dev/ttyUSB0 in the guest."""
+    port = serve_smoker(host, tmp_path)
     result = boot("usb-serial", ["-device", "qemu-xhci,id=xhci",
                                  "-chardev", f"socket,id=u1,host=127.0.0.1,port={port}",
                                  "-device", "usb-serial,chardev=u1,bus=xhci.0"])
