@@ -185,10 +185,16 @@ public final class VirtualDeviceRunner: Service, Sendable {
         while !Task.isCancelled {
             let elapsed = clock.now - wallStart
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            let lines = state.withLock { $0.device.advance(to: virtualStart + seconds * factor) }
+            let virtualNow = virtualStart + seconds * factor
+            let lines = state.withLock { $0.device.advance(to: virtualNow) }
             write(lines, to: endpoint)
-            // Wake for the next line: lines come at most every 0.5 virtual seconds.
-            let sleep = min(0.25, max(0.002, 0.1 / factor))
+            // Wake for the next line: lines come at most every 0.5 virtual seconds, so right after
+            // one, sleep until 0.5 virtual s past it (a smoker then wakes once per line, not ten
+            // times: this lets one process run 1000 of them); otherwise poll every 0.1 virtual s.
+            var sleep = min(0.25, max(0.002, 0.1 / factor))
+            if let last = lines.last {
+                sleep = min(0.5, max(sleep, (last.time + 0.5 - virtualNow) / factor + 0.001))
+            }
             try? await Task.sleep(for: .seconds(sleep))
         }
     }
