@@ -130,14 +130,18 @@ final class PTYMonitor: Sendable {
             registry.withLock { registry in
                 let now = Self.now()
                 var earliest = UInt64.max
-                for (wd, entry) in registry.entries {
+                // In place, by index: iterating a copy while mutating would copy the table.
+                var index = registry.entries.values.startIndex
+                while index != registry.entries.values.endIndex {
+                    let entry = registry.entries.values[index]
                     var next = entry.nextPoll
                     if next <= now {
                         due.append(entry.core)
                         next = (now / entry.intervalNanoseconds + 1) * entry.intervalNanoseconds
-                        registry.entries[wd]?.nextPoll = next
+                        registry.entries.values[index].nextPoll = next
                     }
                     earliest = min(earliest, next)
+                    registry.entries.values.formIndex(after: &index)
                 }
                 registry.sleepingUntil = earliest
             }
