@@ -1,0 +1,370 @@
+"""Host device discovery (issue #8), with no hardware: umockdev fakes sysfs, /dev and
+uevents for an FTDI FT232R adapter (0403:6001, serial A50285BI), and devbridge runs
+under its LD_PRELOAD library. Also checks udev/99-devbridge.rules with `udevadm test`."""
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+RULES = ROOT / "udev" / "99-devbridge.rules"
+SYSTEM_PYTHON = "/usr/bin/python3"
+FTDI_TTY = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-2/1-2:1.0/ttyUSB0/tty/ttyUSB0"
+
+
+def _have_umockdev_gi():
+    if shutil.which("umockdev-run") is None or not os.path.exists(SYSTEM_PYTHON):
+        return False
+    probe = "import gi; gi.require_version('UMockdev', '1.0'); from gi.repository import UMockdev"
+    return subprocess.run([SYSTEM_PYTHON, "-c", probe], capture_output=True).returncode == 0
+
+
+needs_umockdev = pytest.mark.skipif(
+    not _have_umockdev_gi(), reason="umockdev and its GI bindings are not installed (scripts/bootstrap.sh)"
+)
+
+# The testbed owner: runs under the system python3 (python3-gi), one command a line.
+HELPER = r'''"""Runs under the system python3 (python3-gi + gir1.2-umockdev-1.0): owns a umockdev testbed
+and obeys one command per stdin line, answering one line on stdout.
+  add SERIAL TTY PORT DEVNUM  -> adds an FTDI adapter, emits add uevents, answers its tty syspath
+  remove TTY                  -> emits remove uevents and removes the adapter of that tty
+  write TTY HEX               -> the device sends bytes (written to the PTY master)
+  read TTY N                  -> up to N bytes the device received (hex), waiting up to 10 s
+"""
+import os, select, sys, time
+import gi
+gi.require_version("UMockdev", "1.0")
+from gi.repository import UMockdev
+
+RECORD = """P: /devices/pci0000:00/0000:00:14.0/usb1/{port}
+N: bus/usb/001/{devnum:03d}
+E: DEVNAME=/dev/bus/usb/001/{devnum:03d}
+E: DEVTYPE=usb_device
+E: SUBSYSTEM=usb
+E: PRODUCT=403/6001/600
+E: BUSNUM=001
+E: DEVNUM={devnum:03d}
+E: MAJOR=189
+E: MINOR={minor}
+E: ID_VENDOR_ID=0403
+E: ID_MODEL_ID=6001
+E: ID_SERIAL_SHORT={serial}
+A: idVendor=0403
+A: idProduct=6001
+A: manufacturer=FTDI
+A: product=FT232R USB UART
+A: serial={serial}
+A: busnum=1
+A: devnum={devnum}
+L: driver=../../../../../bus/usb/drivers/usb
+
+P: /devices/pci0000:00/0000:00:14.0/usb1/{port}/{port}:1.0
+E: DEVTYPE=usb_interface
+E: SUBSYSTEM=usb
+E: INTERFACE=255/255/255
+A: bInterfaceNumber=00
+L: driver=../../../../../../bus/usb/drivers/ftdi_sio
+
+P: /devices/pci0000:00/0000:00:14.0/usb1/{port}/{port}:1.0/{tty}
+E: SUBSYSTEM=usb-serial
+A: port_number=0
+L: driver=../../../../../../../bus/usb-serial/drivers/ftdi_sio
+
+P: /devices/pci0000:00/0000:00:14.0/usb1/{port}/{port}:1.0/{tty}/tty/{tty}
+N: {tty}
+S: serial/by-id/usb-FTDI_FT232R_USB_UART_{serial}-if00-port0
+E: DEVNAME=/dev/{tty}
+E: SUBSYSTEM=tty
+E: MAJOR=188
+E: MINOR={ttynum}
+E: DEVLINKS=/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_{serial}-if00-port0
+E: ID_VENDOR_ID=0403
+E: ID_MODEL_ID=6001
+E: ID_SERIAL_SHORT={serial}
+E: ID_USB_DRIVER=ftdi_sio
+A: dev=188:{ttynum}
+"""
+
+tb = UMockdev.Testbed.new()
+adapters = {}  # tty -> list of syspaths, parent first
+print("root", tb.get_root_dir(), flush=True)
+for line in sys.stdin:
+    words = line.split()
+    if not words:
+        continue
+    try:
+        if words[0] == "add":
+            serial, tty, port, devnum = words[1], words[2], words[3], int(words[4])
+            ttynum = int("".join(c for c in tty if c.isdigit()) or 0)
+            text = RECORD.format(serial=serial, tty=tty, port=port, devnum=devnum, minor=devnum - 1, ttynum=ttynum)
+            base = "/sys/devices/pci0000:00/0000:00:14.0/usb1/" + port
+            paths = [base, f"{base}/{port}:1.0", f"{base}/{port}:1.0/{tty}", f"{base}/{port}:1.0/{tty}/tty/{tty}"]
+            tb.add_from_string(text)
+            for path in paths:
+                tb.uevent(path, "add")
+            adapters[tty] = paths
+            print("ok", paths[-1], flush=True)
+        elif words[0] == "remove":
+            paths = adapters.pop(words[1])
+            for path in reversed(paths):
+                tb.uevent(path, "remove")
+            for path in reversed(paths):
+                tb.remove_device(path)
+            print("ok", flush=True)
+        elif words[0] == "write":
+            fd = tb.get_dev_fd("/dev/" + words[1])
+            os.write(fd, bytes.fromhex(words[2]))
+            print("ok", flush=True)
+        elif words[0] == "read":
+            fd = tb.get_dev_fd("/dev/" + words[1])
+            want, data, deadline = int(words[2]), b"", time.monotonic() + 10
+            while len(data) < want and time.monotonic() < deadline:
+                if select.select([fd], [], [], 0.1)[0]:
+                    data += os.read(fd, want - len(data))
+            print("ok", data.hex(), flush=True)
+        else:
+            print("error unknown command", flush=True)
+    except Exception as error:  # answer, so the test sees why
+        print("error", repr(error).replace("\n", " "), flush=True)
+'''
+
+
+class FakeHost:
+    """A umockdev testbed in a helper process, and devbridge processes run inside it."""
+
+    def __init__(self, tmp_path):
+        script = tmp_path / "umockdev_helper.py"
+        script.write_text(HELPER)
+        self.proc = subprocess.Popen(
+            [SYSTEM_PYTHON, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        words = self.proc.stdout.readline().split()
+        assert words and words[0] == "root", f"umockdev helper did not start: {words}"
+        self.root = words[1]
+        self.children = []
+
+    def command(self, *words):
+        self.proc.stdin.write(" ".join(map(str, words)) + "\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline().split()
+        assert answer and answer[0] == "ok", f"umockdev helper: {words} -> {answer}"
+        return answer[1:]
+
+    def add_ftdi(self, serial="A50285BI", tty="ttyUSB0", port="1-2", devnum=5):
+        return self.command("add", serial, tty, port, devnum)[0]
+
+    def remove(self, tty):
+        self.command("remove", tty)
+
+    def env(self):
+        env = dict(os.environ)
+        env["UMOCKDEV_DIR"] = self.root
+        env["LD_PRELOAD"] = "libumockdev-preload.so.0"
+        return env
+
+    def run(self, devbridge, *args):
+        result = subprocess.run(
+            [str(devbridge), *map(str, args)], capture_output=True, text=True, env=self.env(), timeout=60
+        )
+        assert result.returncode == 0, f"devbridge {args}: {result.stderr}"
+        return result.stdout
+
+    def start(self, devbridge, *args):
+        proc = subprocess.Popen(
+            [str(devbridge), *map(str, args)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=self.env(),
+        )
+        self.children.append(proc)
+        return proc
+
+    def close(self):
+        for child in self.children:
+            if child.poll() is None:
+                child.kill()
+            child.wait(timeout=10)
+        self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@pytest.fixture
+def testbed(tmp_path):
+    bed = FakeHost(tmp_path)
+    yield bed
+    bed.close()
+
+
+def read_json_line(proc, timeout=20):
+    """The next JSON line from a `devices --watch --json` process."""
+    deadline = time.monotonic() + timeout
+    import select
+
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], 0.2)
+        if ready:
+            line = proc.stdout.readline()
+            if not line:
+                raise AssertionError(f"devbridge exited: {proc.stderr.read()}")
+            return json.loads(line)
+    raise AssertionError("no event from devbridge devices --watch")
+
+
+@needs_umockdev
+def test_devices_json_lists_the_fake_ftdi_adapter_with_its_identity(devbridge, testbed):
+    testbed.add_ftdi()
+    devices = json.loads(testbed.run(devbridge, "devices", "--json"))
+    ttys = [d for d in devices if d["kind"] == "tty"]
+    assert len(ttys) == 1, devices
+    tty = ttys[0]
+    assert tty["devnode"] == "/dev/ttyUSB0"
+    assert tty["sysname"] == "ttyUSB0"
+    assert (tty["vendor"], tty["product"], tty["serial"]) == ("0403", "6001", "A50285BI")
+    assert (tty["manufacturer"], tty["model"]) == ("FTDI", "FT232R USB UART")
+    assert tty["by_id"] == "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0"
+    assert tty["driver"] == "ftdi_sio"
+    assert tty["usb_port"] == "1-2"
+    assert tty["usb_device"] == "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-2"
+    usb = [d for d in devices if d["kind"] == "usb"]
+    assert [(d["vendor"], d["product"], d["serial"], d["devnode"]) for d in usb] == [
+        ("0403", "6001", "A50285BI", "/dev/bus/usb/001/005")
+    ]
+    assert usb[0]["driver"] == "usb"
+
+    table = testbed.run(devbridge, "devices", "--kind", "tty")
+    assert "/dev/ttyUSB0  0403:6001  FTDI FT232R USB UART" in table
+    assert "serial A50285BI, driver ftdi_sio, usb port 1-2" in table
+
+
+@needs_umockdev
+def test_devices_match_picks_by_identity_not_port(devbridge, testbed):
+    testbed.add_ftdi()
+    testbed.add_ftdi(serial="B0000001", tty="ttyUSB1", port="1-3", devnum=6)
+    picked = json.loads(testbed.run(devbridge, "devices", "--json", "--match", "serial=A50285BI,subsystem=tty"))
+    assert [d["devnode"] for d in picked] == ["/dev/ttyUSB0"]
+    both = json.loads(testbed.run(devbridge, "devices", "--json", "--match", "vendor=0403,product=6001"))
+    assert sorted(d["devnode"] for d in both) == ["/dev/bus/usb/001/005", "/dev/bus/usb/001/006", "/dev/ttyUSB0", "/dev/ttyUSB1"]
+    by_port = json.loads(testbed.run(devbridge, "devices", "--json", "--kind", "tty", "--match", "port=1-3"))
+    assert [d["serial"] for d in by_port] == ["B0000001"]
+    assert "no device matches" in testbed.run(devbridge, "devices", "--match", "serial=NOPE")
+
+
+@needs_umockdev
+def test_watch_follows_hotplug_with_identity_on_removal(devbridge, testbed):
+    testbed.add_ftdi()
+    proc = testbed.start(devbridge, "devices", "--watch", "--json", "--kind", "tty")
+    present = read_json_line(proc)
+    assert present["event"] == "present" and present["device"]["serial"] == "A50285BI"
+    assert read_json_line(proc) == {"event": "ready"}
+
+    testbed.remove("ttyUSB0")
+    gone = read_json_line(proc)
+    assert gone["event"] == "remove"
+    # sysfs is gone by now: the identity comes from the record seen while present.
+    assert (gone["device"]["devnode"], gone["device"]["serial"]) == ("/dev/ttyUSB0", "A50285BI")
+
+    testbed.add_ftdi(tty="ttyUSB3", port="1-4", devnum=9)
+    back = read_json_line(proc)
+    assert back["event"] == "add"
+    assert (back["device"]["devnode"], back["device"]["serial"], back["device"]["usb_port"]) == (
+        "/dev/ttyUSB3", "A50285BI", "1-4"
+    )
+
+
+def test_rules_file_syntax():
+    """Every rule line is KEY[{attr}] OP "value" pairs with known keys (what udevadm verify checks first)."""
+    keys = {
+        "ACTION", "SUBSYSTEM", "SUBSYSTEMS", "DEVPATH", "KERNEL", "KERNELS", "DRIVER", "DRIVERS", "ATTR", "ATTRS",
+        "ENV", "TAG", "TAGS", "GROUP", "OWNER", "MODE", "SYMLINK", "NAME", "GOTO", "LABEL", "RUN", "IMPORT",
+        "PROGRAM", "RESULT", "TEST", "OPTIONS", "CONST",
+    }
+    pair = re.compile(r'^\s*([A-Z]+)(\{[^}]+\})?\s*(==|!=|\+=|-=|:=|=)\s*"([^"]*)"\s*$')
+    labels, gotos = set(), set()
+    for number, line in enumerate(RULES.read_text().splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        assert not line.endswith("\\"), f"line {number}: continuation lines are not used here"
+        for part in line.split(","):
+            match = pair.match(part)
+            assert match, f"99-devbridge.rules:{number}: cannot parse {part!r}"
+            key, _, op, value = match.groups()
+            assert key in keys, f"99-devbridge.rules:{number}: unknown key {key}"
+            if key == "LABEL":
+                labels.add(value)
+            if key == "GOTO":
+                gotos.add(value)
+            if key in ("SYMLINK", "GROUP", "MODE", "LABEL", "GOTO"):
+                assert op in ("=", "+=", ":="), f"99-devbridge.rules:{number}: {key} takes an assignment"
+    assert gotos <= labels, f"GOTO without LABEL: {gotos - labels}"
+
+
+UDEVADM_TEST = r'''
+set -e
+T="$1"; RULES_DIR="$2"; RECORD="$3"; shift 3
+# Private mounts only: udevadm test writes links and its database; keep them off the host.
+mkdir "$T/olddev" "$T/empty"
+mount --rbind /dev "$T/olddev"
+mount -t tmpfs tmpfs /dev
+for node in null zero urandom tty; do touch "/dev/$node"; mount --bind "$T/olddev/$node" "/dev/$node"; done
+mkdir /dev/pts; mount --rbind "$T/olddev/pts" /dev/pts; ln -s pts/ptmx /dev/ptmx
+mount -t tmpfs tmpfs /run
+cp /etc/group "$T/group"; echo "devbridge:x:977:" >> "$T/group"; mount --bind "$T/group" /etc/group
+mount --bind "$RULES_DIR" /etc/udev/rules.d
+for dir in /lib/udev/rules.d /usr/lib/udev/rules.d; do [ -d "$dir" ] && mount --bind "$T/empty" "$dir"; done
+for path in "$@"; do
+  echo "@@devbridge-udevadm-test@@ $path"
+  umockdev-run --device "$RECORD" -- udevadm test --action=add "$path" 2>&1
+done
+'''
+
+
+def _can_unshare():
+    if os.geteuid() != 0 or shutil.which("unshare") is None or shutil.which("udevadm") is None:
+        return False
+    return subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode == 0
+
+
+@needs_umockdev
+@pytest.mark.skipif(not _can_unshare(), reason="needs root, unshare -m and udevadm (CI has them)")
+def test_udevadm_test_applies_the_rules_to_a_fake_adapter(tmp_path):
+    record = tmp_path / "devices.umockdev"
+    text = HELPER.split('RECORD = """', 1)[1].split('"""', 1)[0]
+    tagged = text.format(serial="A50285BI", tty="ttyUSB0", port="1-2", devnum=5, minor=4, ttynum=0)
+    other = text.format(serial="B0000001", tty="ttyUSB1", port="1-3", devnum=6, minor=5, ttynum=1)
+    record.write_text(tagged + "\n" + other)
+    rules_dir = tmp_path / "rules"
+    rules_dir.mkdir()
+    shutil.copy(RULES, rules_dir / RULES.name)
+    script = tmp_path / "udevadm-test.sh"
+    script.write_text(UDEVADM_TEST)
+    work = tmp_path / "work"
+    work.mkdir()
+    usb = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-2"
+    other_tty = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-3/1-3:1.0/ttyUSB1/tty/ttyUSB1"
+    result = subprocess.run(
+        ["unshare", "-m", "bash", str(script), str(work), str(rules_dir), str(record), FTDI_TTY, usb, other_tty],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120,
+    )
+    out = result.stdout
+    assert result.returncode == 0, out
+    sections = dict(part.split("\n", 1) for part in out.split("@@devbridge-udevadm-test@@ ")[1:])
+    tty, usb_out, other_out = sections[FTDI_TTY], sections[usb], sections[other_tty]
+    for section in (tty, usb_out, other_out):
+        assert "Reading rules file: /etc/udev/rules.d/99-devbridge.rules" in section
+        assert not re.search(r"99-devbridge\.rules:\d+ .*(Invalid|invalid|ignoring|Unknown)", section), section
+    assert "LINK 'devbridge/thermometer'" in tty
+    assert "MODE 0660" in tty and re.search(r"99-devbridge.rules:\d+ GROUP 977", tty), tty
+    assert "DEVBRIDGE_NAME=thermometer" in tty
+    assert "LINK 'devbridge/thermometer-usb'" in usb_out
+    # Another unit of the same model: accessible (a known bridge) but not named.
+    assert "devbridge/thermometer" not in other_out
+    assert "MODE 0660" in other_out and "DEVBRIDGE=1" in other_out
+    assert not os.path.exists("/dev/devbridge"), "udevadm test leaked links onto the host"
