@@ -4,13 +4,14 @@ import Synchronization
 
 /// Watches hotplug through a udev monitor on its own thread, bridged into an `AsyncStream`.
 ///
-/// The stream starts with an `add` for each device present when the monitor started (the monitor
-/// is listening before the enumeration, so nothing falls between the two), then follows live
-/// events. A `remove` carries the record last seen for that syspath, identity included, since
+/// `present` lists the devices there when the monitor started (the monitor is listening before
+/// that enumeration, so nothing falls between the two); the stream then follows live events. A `remove` carries the record last seen for that syspath, identity included, since
 /// sysfs is gone by then. `stop()` (or dropping the stream) ends the thread.
 public final class DeviceMonitor: Sendable {
-    /// The events, single consumer.
+    /// The events after `present`, single consumer.
     public let events: AsyncStream<DeviceEvent>
+    /// The devices present when the monitor started.
+    public let present: [HostDevice]
 
     private let continuation: AsyncStream<DeviceEvent>.Continuation
     private let stopPipe: (read: Int32, write: Int32)
@@ -33,10 +34,18 @@ public final class DeviceMonitor: Sendable {
             close(fds[1])
             throw error
         }
+        do {
+            present = try DeviceEnumerator.devices(kinds: kinds)
+        } catch {
+            close(fds[0])
+            close(fds[1])
+            throw error
+        }
         let stopRead = fds[0]
+        let known = Dictionary(present.map { ($0.syspath, $0) }, uniquingKeysWith: { first, _ in first })
         continuation.onTermination = { [weak self] _ in self?.stop() }
         let thread = Thread {
-            source.run(stopFD: stopRead, into: continuation)
+            source.run(stopFD: stopRead, known: known, into: continuation)
             close(stopRead)
         }
         thread.name = "devbridge-udev-monitor"
@@ -83,15 +92,8 @@ private final class MonitorSource: @unchecked Sendable {
         udev_unref(udev)
     }
 
-    func run(stopFD: Int32, into continuation: AsyncStream<DeviceEvent>.Continuation) {
-        // Present devices first; the monitor is already receiving, so later events queue meanwhile.
-        var known: [String: HostDevice] = [:]
-        if let present = try? DeviceEnumerator.devices(kinds: kinds) {
-            for device in present {
-                known[device.syspath] = device
-                continuation.yield(DeviceEvent(.add, device))
-            }
-        }
+    func run(stopFD: Int32, known: [String: HostDevice], into continuation: AsyncStream<DeviceEvent>.Continuation) {
+        var known = known
         let monitorFD = udev_monitor_get_fd(monitor)
         var pollFDs = [
             pollfd(fd: monitorFD, events: Int16(POLLIN), revents: 0),

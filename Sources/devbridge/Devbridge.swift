@@ -15,7 +15,10 @@ struct Devbridge: AsyncParsableCommand {
             PROFILE arguments take a path or the name of a shipped profile (see 'devbridge profile list').
             """,
         version: DevbridgeVersion.current,
-        subcommands: [ProfileCommand.self, SimCommand.self, RecordCommand.self, ReplayCommand.self, TraceCommand.self]
+        subcommands: [
+            ProfileCommand.self, SimCommand.self, RecordCommand.self, ReplayCommand.self, TraceCommand.self,
+            DevicesCommand.self,
+        ]
     )
 }
 
