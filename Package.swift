@@ -93,7 +93,8 @@ let package = Package(
         .executableTarget(
             name: "devbridge",
             dependencies: [
-                "DeviceBridgeService", "Simulation", "ProfileTools", "Traces", "SerialIO", "VirtualDevices", "Discovery",
+                "DeviceBridgeService", "Simulation", "ProfileTools", "Traces", "SerialIO", "VirtualDevices",
+                "SerialBridge", "Discovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -15,7 +15,9 @@ run_packages=(libudev-dev)
 # Tests: real third-party peers and renderers.
 # umockdev (+ GI bindings for the system python3) fakes sysfs, /dev and uevents for the
 # discovery tests; udev provides udevadm to check udev/99-devbridge.rules.
-test_packages=(socat librsvg2-bin python3-venv tshark umockdev libumockdev-dev gir1.2-umockdev-1.0 python3-gi udev)
+test_packages=(
+    socat ser2net librsvg2-bin python3-venv tshark umockdev libumockdev-dev gir1.2-umockdev-1.0 python3-gi udev
+)
 
 packages=("${run_packages[@]}")
 if [[ "$mode" == "test" ]]; then packages+=("${test_packages[@]}"); fi

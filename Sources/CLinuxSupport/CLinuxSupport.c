@@ -192,3 +192,43 @@ int devbridge_wait_readable(int fd, int timeout_ms) {
     if (rc < 0) return errno == EINTR ? 0 : -errno;
     return rc > 0 ? 1 : 0;
 }
+
+// MARK: - Serial port control
+
+int devbridge_flow_control_get(int fd, int *mode) {
+    struct termios2 t;
+    if (ioctl(fd, TCGETS2, &t) != 0) return -errno;
+    if (t.c_cflag & CRTSCTS) *mode = DEVBRIDGE_FLOW_HARDWARE;
+    else if (t.c_iflag & (IXON | IXOFF)) *mode = DEVBRIDGE_FLOW_SOFTWARE;
+    else *mode = DEVBRIDGE_FLOW_NONE;
+    return 0;
+}
+
+int devbridge_flow_control_set(int fd, int mode) {
+    struct termios2 t;
+    if (ioctl(fd, TCGETS2, &t) != 0) return -errno;
+    t.c_cflag &= ~(tcflag_t)CRTSCTS;
+    t.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY);
+    if (mode == DEVBRIDGE_FLOW_HARDWARE) t.c_cflag |= CRTSCTS;
+    if (mode == DEVBRIDGE_FLOW_SOFTWARE) t.c_iflag |= IXON | IXOFF;
+    if (ioctl(fd, TCSETS2, &t) != 0) return -errno;
+    return 0;
+}
+
+int devbridge_break_set(int fd, int on) {
+    if (ioctl(fd, on ? TIOCSBRK : TIOCCBRK) != 0) return -errno;
+    return 0;
+}
+
+int devbridge_hupcl_set(int fd, int on) {
+    struct termios2 t;
+    if (ioctl(fd, TCGETS2, &t) != 0) return -errno;
+    if (on) t.c_cflag |= HUPCL; else t.c_cflag &= ~(tcflag_t)HUPCL;
+    if (ioctl(fd, TCSETS2, &t) != 0) return -errno;
+    return 0;
+}
+
+int devbridge_tty_exclusive(int fd, int on) {
+    if (ioctl(fd, on ? TIOCEXCL : TIOCNXCL) != 0) return -errno;
+    return 0;
+}

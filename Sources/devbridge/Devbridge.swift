@@ -17,7 +17,7 @@ struct Devbridge: AsyncParsableCommand {
         version: DevbridgeVersion.current,
         subcommands: [
             ProfileCommand.self, SimCommand.self, RecordCommand.self, ReplayCommand.self, TraceCommand.self,
-            DevicesCommand.self,
+            ExportCommand.self, AttachCommand.self, DevicesCommand.self,
         ]
     )
 }

@@ -107,4 +107,30 @@ int devbridge_inotify_read(int inotify_fd, int *kinds, int capacity);
 /// readable, 0 on timeout or EINTR, -errno on failure.
 int devbridge_wait_readable(int fd, int timeout_ms);
 
+// MARK: - Serial port control (used by SerialIO.SerialPort)
+
+/// Flow control modes for `devbridge_flow_control_get/set`.
+enum {
+    DEVBRIDGE_FLOW_NONE = 0,
+    /// XON/XOFF both ways (IXON | IXOFF).
+    DEVBRIDGE_FLOW_SOFTWARE = 1,
+    /// RTS/CTS (CRTSCTS).
+    DEVBRIDGE_FLOW_HARDWARE = 2,
+};
+
+/// Reads the flow control mode of a tty (TCGETS2) into `mode`.
+int devbridge_flow_control_get(int fd, int *mode);
+
+/// Sets the flow control mode of a tty (TCGETS2 + TCSETS2; baud untouched).
+int devbridge_flow_control_set(int fd, int mode);
+
+/// Starts (`on` non-zero, TIOCSBRK) or ends (TIOCCBRK) a BREAK condition.
+int devbridge_break_set(int fd, int on);
+
+/// Sets (non-zero) or clears HUPCL, which drops DTR/RTS on last close.
+int devbridge_hupcl_set(int fd, int on);
+
+/// Sets (TIOCEXCL) or clears (TIOCNXCL) exclusive mode: further opens fail with EBUSY.
+int devbridge_tty_exclusive(int fd, int on);
+
 #endif

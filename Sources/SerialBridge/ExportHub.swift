@@ -1,0 +1,253 @@
+import Logging
+import NIOCore
+
+/// The fan-out between one device and its clients. Event-loop bound: the
+/// device and every client channel live on the same loop, so no locks.
+///
+/// - Device output goes to every client. Each client's outbound queue is its
+///   NIO channel buffer with a high-water mark of `clientQueueBytes`: a chunk
+///   for a client that is not writable (it stopped reading) is dropped for
+///   that client only (policy `drop`) or the client is closed (`disconnect`);
+///   either way it is counted, and nobody else waits.
+/// - Each client chunk is written to the device whole, so writes from
+///   several clients interleave in whole chunks.
+/// - When the device itself backs up, clients stop being read (TCP
+///   backpressure) until it drains.
+final class ExportHub {
+    final class Client {
+        let channel: any Channel
+        var overflowing = false
+        var suspended = false
+        var needsFlush = false
+        init(channel: any Channel) { self.channel = channel }
+    }
+
+    let configuration: ExportConfiguration
+    let device: SerialDevice
+    let logger: Logger
+    private(set) var clients: [ObjectIdentifier: Client] = [:]
+    private var order: [ObjectIdentifier] = []
+    var statistics = ExportStatistics()
+    private var deviceWritable = true
+
+    init(configuration: ExportConfiguration, device: SerialDevice, logger: Logger) {
+        self.configuration = configuration
+        self.device = device
+        self.logger = logger
+        device.onRead = { [unowned self] buffer in self.deviceRead(buffer) }
+        device.onReadComplete = { [unowned self] in
+            for client in self.clients.values where client.needsFlush {
+                client.needsFlush = false
+                client.channel.flush()
+            }
+        }
+        device.onStateChange = { [unowned self] open in
+            self.configuration.trace?.note(open ? .open : .hangup)
+            self.statistics.deviceOpen = open
+            self.statistics.deviceOpens = self.device.opens
+        }
+        device.onModemLines = { [unowned self] lines in
+            guard self.configuration.mode == .rfc2217 else { return }
+            for client in self.clients.values {
+                client.channel.triggerUserOutboundEvent(ComPortOption.ModemLinesChanged(lines: lines), promise: nil)
+            }
+        }
+        device.onWritable = { [unowned self] writable in
+            self.deviceWritable = writable
+            for client in self.clients.values {
+                client.channel.setOption(ChannelOptions.autoRead, value: writable).whenFailure { _ in }
+            }
+        }
+    }
+
+    func start() {
+        if configuration.openPolicy == .always { device.start() }
+    }
+
+    func stop() {
+        device.stop()
+        for client in clients.values { client.channel.close(promise: nil) }
+    }
+
+    /// Registers an accepted (and authenticated) client; false if it was refused.
+    func add(_ channel: any Channel) -> Bool {
+        if clients.count >= configuration.maxClients {
+            guard configuration.takeover, let oldest = order.first, let victim = clients[oldest] else {
+                statistics.clientsRefused += 1
+                logger.info(
+                    "client refused: max-clients reached",
+                    metadata: ["peer": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
+                return false
+            }
+            logger.info("takeover: closing the oldest client")
+            remove(victim.channel)
+            victim.channel.close(promise: nil)
+        }
+        let id = ObjectIdentifier(channel)
+        clients[id] = Client(channel: channel)
+        order.append(id)
+        statistics.clientsAccepted += 1
+        statistics.clients = clients.count
+        if !deviceWritable { channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in } }
+        if configuration.openPolicy == .clients { device.start() }
+        return true
+    }
+
+    func remove(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        guard clients.removeValue(forKey: id) != nil else { return }
+        order.removeAll { $0 == id }
+        statistics.clients = clients.count
+        if clients.isEmpty, configuration.openPolicy == .clients { device.stop() }
+    }
+
+    func clientData(_ buffer: ByteBuffer, from channel: any Channel) {
+        guard clients[ObjectIdentifier(channel)] != nil else { return }
+        if device.write(buffer) {
+            configuration.trace?.toDevice(Array(buffer.readableBytesView))
+            statistics.deviceBytesOut += buffer.readableBytes
+        } else {
+            statistics.droppedWhileAbsent += buffer.readableBytes
+        }
+    }
+
+    /// Flushes what clients wrote to the device in this read batch.
+    func clientReadComplete() { device.flush() }
+
+    func setSuspended(_ suspended: Bool, channel: any Channel) {
+        clients[ObjectIdentifier(channel)]?.suspended = suspended
+    }
+
+    func writabilityChanged(_ channel: any Channel) {
+        guard let client = clients[ObjectIdentifier(channel)], channel.isWritable, client.overflowing else { return }
+        client.overflowing = false
+    }
+
+    private func deviceRead(_ buffer: ByteBuffer) {
+        configuration.trace?.fromDevice(Array(buffer.readableBytesView))
+        statistics.deviceBytesIn += buffer.readableBytes
+        for client in clients.values {
+            if client.channel.isWritable && !client.suspended {
+                client.channel.write(buffer, promise: nil)
+                client.needsFlush = true
+                continue
+            }
+            statistics.overflowDroppedBytes += buffer.readableBytes
+            if !client.overflowing {
+                client.overflowing = true
+                statistics.overflowEpisodes += 1
+                logger.warning(
+                    "client queue full: \(configuration.overflowPolicy == .drop ? "dropping its data" : "disconnecting it")",
+                    metadata: [
+                        "peer": "\(client.channel.remoteAddress.map { "\($0)" } ?? "?")",
+                        "overflowDroppedBytes": "\(statistics.overflowDroppedBytes)",
+                    ])
+                if configuration.overflowPolicy == .disconnect {
+                    statistics.overflowDisconnects += 1
+                    client.channel.close(promise: nil)
+                }
+            }
+        }
+    }
+}
+
+/// Last handler of a client pipeline: connects the client to the hub.
+final class ExportClientHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    /// User inbound event fired by ``TokenAuthHandler`` once the token checked out.
+    struct Authenticated {}
+
+    let hub: ExportHub
+    let needsAuthentication: Bool
+    private var registered = false
+
+    init(hub: ExportHub, needsAuthentication: Bool) {
+        self.hub = hub
+        self.needsAuthentication = needsAuthentication
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if !needsAuthentication { register(context: context) }
+        context.fireChannelActive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is Authenticated {
+            register(context: context)
+        } else if let flow = event as? ComPortOption.FlowControlRequest {
+            hub.setSuspended(flow.suspend, channel: context.channel)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func register(context: ChannelHandlerContext) {
+        guard !registered else { return }
+        registered = true
+        if !hub.add(context.channel) { context.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        hub.clientData(unwrapInboundIn(data), from: context.channel)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        hub.clientReadComplete()
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        hub.writabilityChanged(context.channel)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        hub.remove(context.channel)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}
+
+/// Raw-mode pre-shared token: the client's first line must be the token.
+/// Anything else (or more than 512 bytes without a newline) closes the connection.
+final class TokenAuthHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    let token: [UInt8]
+    private var pending: [UInt8] = []
+
+    init(token: String) { self.token = Array(token.utf8) }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        pending += buffer.readableBytesView
+        guard let newline = pending.firstIndex(of: UInt8(ascii: "\n")) else {
+            if pending.count > 512 { context.close(promise: nil) }
+            return
+        }
+        var line = Array(pending[..<newline])
+        if line.last == UInt8(ascii: "\r") { line.removeLast() }
+        guard constantTimeEqual(line, token) else {
+            context.close(promise: nil)
+            return
+        }
+        let rest = Array(pending[(newline + 1)...])
+        pending = []
+        context.fireUserInboundEventTriggered(ExportClientHandler.Authenticated())
+        if !rest.isEmpty { context.fireChannelRead(wrapInboundOut(ByteBuffer(bytes: rest))) }
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+}
+
+/// Compares without an early exit, so timing does not reveal a prefix match.
+func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    var difference = UInt8(a.count == b.count ? 0 : 1)
+    for i in 0..<max(a.count, b.count) {
+        difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
+    }
+    return difference == 0
+}

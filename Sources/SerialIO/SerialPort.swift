@@ -1,0 +1,192 @@
+import CLinuxSupport
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Flow control of a serial line.
+public enum FlowControl: Sendable, Equatable, Hashable {
+    /// None.
+    case none
+    /// XON/XOFF (IXON and IXOFF).
+    case software
+    /// RTS/CTS (CRTSCTS).
+    case hardware
+}
+
+/// Modem control and status lines (TIOCM bits).
+public struct ModemLines: OptionSet, Sendable, Hashable {
+    public let rawValue: Int32
+    /// Creates lines from TIOCM bits.
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+    /// DTR (output).
+    public static let dataTerminalReady = ModemLines(rawValue: Int32(DEVBRIDGE_TIOCM_DTR))
+    /// RTS (output).
+    public static let requestToSend = ModemLines(rawValue: Int32(DEVBRIDGE_TIOCM_RTS))
+    /// CTS (input).
+    public static let clearToSend = ModemLines(rawValue: Int32(DEVBRIDGE_TIOCM_CTS))
+    /// DSR (input).
+    public static let dataSetReady = ModemLines(rawValue: Int32(DEVBRIDGE_TIOCM_DSR))
+    /// DCD (input).
+    public static let carrierDetect = ModemLines(rawValue: Int32(DEVBRIDGE_TIOCM_CD))
+    /// RI (input).
+    public static let ringIndicator = ModemLines(rawValue: Int32(DEVBRIDGE_TIOCM_RI))
+}
+
+/// An error from a ``SerialPort``.
+public struct SerialPortError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What failed.
+    public enum Code: String, Sendable, Equatable {
+        /// open(2) failed (absent device, permissions).
+        case openFailed
+        /// The path is not a terminal.
+        case notATerminal
+        /// An ioctl on the port failed (e.g. modem lines on a PTY).
+        case controlFailed
+    }
+    /// What failed.
+    public let code: Code
+    /// The path at fault.
+    public let path: String
+    /// The errno behind it.
+    public let errno: Int32
+    /// Creates an error.
+    public init(code: Code, path: String, errno: Int32) {
+        self.code = code
+        self.path = path
+        self.errno = errno
+    }
+    /// e.g. "openFailed /dev/ttyUSB0: No such file or directory".
+    public var description: String {
+        "\(code.rawValue) \(path): \(String(cString: strerror(errno)))"
+    }
+}
+
+/// A tty opened by path: a real serial port (/dev/ttyUSB0) or a PTY slave
+/// (a link made by `devbridge sim`). Thin, synchronous wrappers over termios2
+/// and TIOCM*; nothing here blocks (the port is opened O_NONBLOCK).
+/// Not thread-safe: use it from one thread (the export's event loop).
+public final class SerialPort {
+    /// The path it was opened by.
+    public let path: String
+    /// The descriptor, until ``close()``.
+    public private(set) var fileDescriptor: Int32
+
+    private init(path: String, fileDescriptor: Int32) {
+        self.path = path
+        self.fileDescriptor = fileDescriptor
+    }
+
+    deinit { close() }
+
+    /// Opens `path` read-write, non-blocking, without becoming its controlling
+    /// terminal. With `exclusive`, TIOCEXCL keeps other processes out.
+    /// Opening never changes DTR/RTS beyond what the kernel does on first open.
+    public static func open(path: String, exclusive: Bool = false) throws(SerialPortError) -> SerialPort {
+        let fd = Glibc.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw SerialPortError(code: .openFailed, path: path, errno: errno) }
+        guard isatty(fd) == 1 else {
+            Glibc.close(fd)
+            throw SerialPortError(code: .notATerminal, path: path, errno: ENOTTY)
+        }
+        let port = SerialPort(path: path, fileDescriptor: fd)
+        if exclusive {
+            let rc = devbridge_tty_exclusive(fd, 1)
+            guard rc == 0 else { throw SerialPortError(code: .controlFailed, path: path, errno: -rc) }
+        }
+        return port
+    }
+
+    /// Two new descriptors for the same open tty (for NIO's input and output sides).
+    public func duplicateDescriptors() throws(SerialPortError) -> (input: Int32, output: Int32) {
+        let input = fcntl(fileDescriptor, F_DUPFD_CLOEXEC, 0)
+        guard input >= 0 else { throw SerialPortError(code: .openFailed, path: path, errno: errno) }
+        let output = fcntl(fileDescriptor, F_DUPFD_CLOEXEC, 0)
+        guard output >= 0 else {
+            let code = errno
+            Glibc.close(input)
+            throw SerialPortError(code: .openFailed, path: path, errno: code)
+        }
+        return (input, output)
+    }
+
+    /// Baud, data bits, parity and stop bits in force (TCGETS2).
+    public func lineSettings() throws(SerialIOError) -> LineSettings {
+        try LineSettings.read(fileDescriptor: fileDescriptor, path: path)
+    }
+
+    /// Sets the line settings (any baud); with `makeRaw` also raw mode.
+    public func setLineSettings(_ settings: LineSettings, makeRaw: Bool) throws(SerialIOError) {
+        try settings.apply(fileDescriptor: fileDescriptor, makeRaw: makeRaw, path: path)
+    }
+
+    /// Flow control in force.
+    public func flowControl() throws(SerialPortError) -> FlowControl {
+        var mode: Int32 = 0
+        let rc = devbridge_flow_control_get(fileDescriptor, &mode)
+        guard rc == 0 else { throw SerialPortError(code: .controlFailed, path: path, errno: -rc) }
+        switch Int(mode) {
+        case DEVBRIDGE_FLOW_HARDWARE: return .hardware
+        case DEVBRIDGE_FLOW_SOFTWARE: return .software
+        default: return .none
+        }
+    }
+
+    /// Sets flow control.
+    public func setFlowControl(_ flow: FlowControl) throws(SerialPortError) {
+        let mode: Int32 =
+            switch flow {
+            case .none: Int32(DEVBRIDGE_FLOW_NONE)
+            case .software: Int32(DEVBRIDGE_FLOW_SOFTWARE)
+            case .hardware: Int32(DEVBRIDGE_FLOW_HARDWARE)
+            }
+        let rc = devbridge_flow_control_set(fileDescriptor, mode)
+        guard rc == 0 else { throw SerialPortError(code: .controlFailed, path: path, errno: -rc) }
+    }
+
+    /// Modem lines (TIOCMGET). PTYs have none: this throws there.
+    public func modemLines() throws(SerialPortError) -> ModemLines {
+        var bits: Int32 = 0
+        let rc = devbridge_modem_lines_get(fileDescriptor, &bits)
+        guard rc == 0 else { throw SerialPortError(code: .controlFailed, path: path, errno: -rc) }
+        return ModemLines(rawValue: bits)
+    }
+
+    /// Raises or lowers DTR and/or RTS (nil leaves a line as it is).
+    public func setModemLines(dtr: Bool?, rts: Bool?) throws(SerialPortError) {
+        var lines = try modemLines()
+        if let dtr { if dtr { lines.insert(.dataTerminalReady) } else { lines.remove(.dataTerminalReady) } }
+        if let rts { if rts { lines.insert(.requestToSend) } else { lines.remove(.requestToSend) } }
+        let rc = devbridge_modem_lines_set(fileDescriptor, lines.rawValue)
+        guard rc == 0 else { throw SerialPortError(code: .controlFailed, path: path, errno: -rc) }
+    }
+
+    /// Starts (true) or ends a BREAK condition (TIOCSBRK/TIOCCBRK).
+    public func setBreak(_ on: Bool) throws(SerialPortError) {
+        let rc = devbridge_break_set(fileDescriptor, on ? 1 : 0)
+        guard rc == 0 else { throw SerialPortError(code: .controlFailed, path: path, errno: -rc) }
+    }
+
+    /// Clears HUPCL so closing (or a reopen) does not drop DTR/RTS.
+    public func disableHangupOnClose() {
+        _ = devbridge_hupcl_set(fileDescriptor, 0)
+    }
+
+    /// Discards bytes received and/or not yet transmitted (tcflush).
+    public func flush(input: Bool, output: Bool) {
+        if input && output {
+            tcflush(fileDescriptor, TCIOFLUSH)
+        } else if input {
+            tcflush(fileDescriptor, TCIFLUSH)
+        } else if output {
+            tcflush(fileDescriptor, TCOFLUSH)
+        }
+    }
+
+    /// Closes the descriptor. Idempotent.
+    public func close() {
+        guard fileDescriptor >= 0 else { return }
+        Glibc.close(fileDescriptor)
+        fileDescriptor = -1
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import NIOCore
+import SerialIO
+import Testing
+
+@testable import SerialBridge
+
+/// Real PTYs (a virtual device's endpoint, exported by its link) and real loopback sockets.
+@Suite(.serialized) struct ExportServerTests {
+    func export(
+        _ link: String, mode: ExportMode = .raw, queue: Int = 65536,
+        policy: OverflowPolicy = .drop
+    ) async throws -> ExportServer {
+        try await ExportServer.start(
+            ExportConfiguration(
+                devicePath: link, port: 0, mode: mode, clientQueueBytes: queue, overflowPolicy: policy,
+                reopenInterval: .milliseconds(20)))
+    }
+
+    @Test func rawRoundTripWithTwoClients() async throws {
+        let link = temporaryLink("raw")
+        let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
+        let inbound = await InboundCollector.start(device)
+        let server = try await export(link)
+        #expect(await eventually { await server.statistics().deviceOpen })
+        let a = try await TestClient.connect(port: server.port)
+        let b = try await TestClient.connect(port: server.port)
+        #expect(await eventually { await server.statistics().clients == 2 })
+        device.write(Array("hello\n".utf8))
+        #expect(await a.wait { $0 == Array("hello\n".utf8) })
+        #expect(await b.wait { $0 == Array("hello\n".utf8) })
+        try await a.send(Array("AAAA".utf8))
+        try await b.send(Array("BBBB".utf8))
+        #expect(await inbound.wait { $0.count == 8 })
+        let text = String(decoding: await inbound.bytes, as: UTF8.self)
+        #expect(text == "AAAABBBB" || text == "BBBBAAAA")  // whole chunks
+        await a.close(); await b.close()
+        await server.stop()
+        await device.close()
+    }
+
+    @Test func deviceAbsentAtStartThenHangupAndReopenKeepClients() async throws {
+        let link = temporaryLink("reopen")
+        let server = try await export(link)
+        let client = try await TestClient.connect(port: server.port)
+        #expect(await server.statistics().deviceOpen == false)
+        var device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
+        #expect(await eventually { await server.statistics().deviceOpen })
+        device.write(Array("one".utf8))
+        #expect(await client.wait { $0 == Array("one".utf8) })
+        await device.close()  // hangup: the slave reads EIO
+        #expect(await eventually { await !server.statistics().deviceOpen })
+        device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
+        #expect(await eventually { await server.statistics().deviceOpens == 2 })
+        let inbound = await InboundCollector.start(device)
+        device.write(Array("two".utf8))
+        #expect(await client.wait { $0 == Array("onetwo".utf8) })
+        try await client.send([42])
+        #expect(await inbound.wait { $0 == [42] })
+        #expect(await server.statistics().clients == 1)
+        await client.close()
+        await server.stop()
+        await device.close()
+    }
+
+    @Test func clientThatNeverReadsDoesNotDelayAnother() async throws {
+        let link = temporaryLink("slow")
+        let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
+        let server = try await export(link, queue: 8192)
+        #expect(await eventually { await server.statistics().deviceOpen })
+        let stalled = try await TestClient.connect(port: server.port, reading: false)
+        let reader = try await TestClient.connect(port: server.port)
+        #expect(await eventually { await server.statistics().clients == 2 })
+        var sent = 0
+        let chunk = [UInt8](repeating: 0x55, count: 1024)
+        for _ in 0..<1024 {  // 1 MiB, far beyond every socket and queue buffer of the stalled client
+            sent += device.write(chunk).written
+            let target = sent
+            _ = await reader.wait(timeout: .seconds(2)) { $0.count >= target - 4096 }
+        }
+        #expect(await reader.wait { $0.count == sent })
+        let stats = await server.statistics()
+        #expect(stats.overflowDroppedBytes > 0)
+        #expect(stats.overflowEpisodes >= 1)
+        await stalled.close(); await reader.close()
+        await server.stop()
+        await device.close()
+    }
+
+    @Test func rfc2217BaudChangeReachesTheDeviceTermios() async throws {
+        let link = temporaryLink("baud")
+        let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
+        let server = try await export(link, mode: .rfc2217)
+        #expect(await eventually { await server.statistics().deviceOpen })
+        let client = try await TestClient.connect(port: server.port)
+        try await client.send([255, 251, 44, 255, 253, 44])
+        #expect(await client.wait { $0.firstRange(of: [255, 250, 44, 107]) != nil })  // initial modem state
+        // 250000 baud is not a standard Bxxx rate: it must go through termios2.
+        try await client.send([255, 250, 44, 1, 0, 3, 0xD0, 0x90, 255, 240, 255, 250, 44, 5, 8, 255, 240])
+        let ack: [UInt8] = [255, 250, 44, 101, 0, 3, 0xD0, 0x90, 255, 240]
+        #expect(await client.wait { $0.firstRange(of: ack) != nil })
+        #expect(await client.wait { $0.firstRange(of: [255, 250, 44, 105, 8, 255, 240]) != nil })
+        #expect(try device.currentLineSettings().baud == 250_000)
+        device.write([255, 1])
+        #expect(await client.wait { $0.suffix(3) == [255, 255, 1] })
+        await client.close()
+        await server.stop()
+        await device.close()
+    }
+
+    @Test func maxClientsRefusesAndTakeoverReplaces() async throws {
+        let link = temporaryLink("max")
+        let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
+        let server = try await ExportServer.start(ExportConfiguration(devicePath: link, port: 0, maxClients: 1))
+        let first = try await TestClient.connect(port: server.port)
+        #expect(await eventually { await server.statistics().clients == 1 })
+        _ = try await TestClient.connect(port: server.port)
+        #expect(await eventually { await server.statistics().clientsRefused == 1 })
+        await first.close(); await server.stop()
+
+        let takeover = try await ExportServer.start(
+            ExportConfiguration(devicePath: link, port: 0, maxClients: 1, takeover: true))
+        let old = try await TestClient.connect(port: takeover.port)
+        #expect(await eventually { await takeover.statistics().clients == 1 })
+        let new = try await TestClient.connect(port: takeover.port)
+        #expect(await eventually { await takeover.statistics().clientsAccepted == 2 })
+        try await old.channel.closeFuture.get()  // the old one was closed by the server
+        #expect(await takeover.statistics().clients == 1)
+        await new.close(); await takeover.stop()
+        await device.close()
+    }
+
+    @Test func tokenIsRequiredInRawModeAndInsecureBindIsRefused() async throws {
+        #expect(throws: SerialBridgeError.self) {
+            try ExportConfiguration(devicePath: "/dev/null", host: "0.0.0.0", port: 0).validate()
+        }
+        try ExportConfiguration(devicePath: "/dev/null", host: "0.0.0.0", port: 0, insecure: true).validate()
+        try ExportConfiguration(devicePath: "/dev/null", host: "0.0.0.0", port: 0, token: "t").validate()
+
+        let link = temporaryLink("token")
+        let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
+        let inbound = await InboundCollector.start(device)
+        let server = try await ExportServer.start(ExportConfiguration(devicePath: link, port: 0, token: "s3cret"))
+        #expect(await eventually { await server.statistics().deviceOpen })
+        let bad = try await TestClient.connect(port: server.port)
+        try await bad.send(Array("wrong\nX".utf8))
+        try await bad.channel.closeFuture.get()
+        let good = try await TestClient.connect(port: server.port)
+        try await good.send(Array("s3cret\nok".utf8))
+        #expect(await inbound.wait { $0 == Array("ok".utf8) })
+        await good.close(); await server.stop()
+        await device.close()
+    }
+
+    @Test func overflowDisconnectPolicyClosesTheStalledClientOnly() async throws {
+        let link = temporaryLink("disconnect")
+        let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
+        let server = try await export(link, queue: 4096, policy: .disconnect)
+        #expect(await eventually { await server.statistics().deviceOpen })
+        let stalled = try await TestClient.connect(port: server.port, reading: false)
+        let reader = try await TestClient.connect(port: server.port)
+        #expect(await eventually { await server.statistics().clients == 2 })
+        var sent = 0
+        for _ in 0..<512 {
+            sent += device.write([UInt8](repeating: 7, count: 1024)).written
+            let target = sent
+            _ = await reader.wait(timeout: .seconds(2)) { $0.count >= target - 4096 }
+        }
+        // The stalled client does not read, so it would not notice the close itself: ask the server.
+        #expect(await eventually { await server.statistics().overflowDisconnects == 1 })
+        #expect(await reader.wait { $0.count == sent })
+        #expect(await server.statistics().clients == 1)
+        await stalled.close()
+        await reader.close()
+        await server.stop()
+        await device.close()
+    }
+
+    @Test func openPolicyClientsOpensTheDeviceOnlyWhileClientsAreConnected() async throws {
+        let link = temporaryLink("ondemand")
+        let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
+        let server = try await ExportServer.start(
+            ExportConfiguration(devicePath: link, port: 0, openPolicy: .clients))
+        #expect(await server.statistics().deviceOpen == false)
+        let client = try await TestClient.connect(port: server.port)
+        #expect(await eventually { await server.statistics().deviceOpen })
+        #expect(await eventually { device.isOpenByClient })
+        await client.close()
+        #expect(await eventually { await !server.statistics().deviceOpen })
+        #expect(await eventually { !device.isOpenByClient })
+        await server.stop()
+        await device.close()
+    }
+}

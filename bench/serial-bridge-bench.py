@@ -1,0 +1,182 @@
+"""Driver for bench/serial-bridge.sh: see there. Figures are printed, never asserted."""
+import argparse
+import contextlib
+import os
+import select
+import shutil
+import socket
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+
+
+class PtyDevice:
+    """A PTY whose master echoes (mode 'echo') or counts (mode 'sink') what the bridge writes."""
+
+    def __init__(self, link, mode):
+        self.master, self.slave = os.openpty()
+        self.link = link
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(link)
+        os.symlink(os.ttyname(self.slave), link)
+        self.mode = mode
+        self.received = 0
+        self.stop = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stop:
+            ready, _, _ = select.select([self.master], [], [], 0.1)
+            if not ready:
+                continue
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                return
+            self.received += len(data)
+            if self.mode == "echo":
+                os.write(self.master, data)
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        os.close(self.master)
+        os.close(self.slave)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.link)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def connect(port, timeout=5.0):
+    end = time.monotonic() + timeout
+    while True:
+        try:
+            sock = socket.create_connection(("127.0.0.1", port))
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return sock
+        except ConnectionRefusedError:
+            if time.monotonic() > end:
+                raise
+            time.sleep(0.05)
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def round_trips(sock, count):
+    samples = []
+    sock.settimeout(5)
+    for i in range(count):
+        byte = bytes([i & 0x7F])
+        start = time.perf_counter_ns()
+        sock.sendall(byte)
+        got = sock.recv(1)
+        samples.append((time.perf_counter_ns() - start) / 1000)
+        if got != byte:
+            raise RuntimeError("echo mismatch")
+    samples.sort()
+    return samples[len(samples) // 2], samples[int(len(samples) * 0.99)]
+
+
+def bridges(devbridge, tmp):
+    """name -> function(device_link, port) returning the argv of a bridge."""
+    out = {
+        "devbridge export": lambda link, port: [devbridge, "export", link, "--listen", f"127.0.0.1:{port}"],
+        "devbridge export --trace": lambda link, port: [
+            devbridge, "export", link, "--listen", f"127.0.0.1:{port}",
+            "--trace", os.path.join(tmp, f"trace-{port}.pcapng")],
+    }
+    if shutil.which("socat"):
+        out["socat"] = lambda link, port: [
+            "socat", f"TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,nodelay", f"FILE:{link},raw,echo=0"]
+    if shutil.which("ser2net"):
+        def ser2net(chardelay):
+            def argv(link, port):
+                config = os.path.join(tmp, f"ser2net-{port}.yaml")
+                with open(config, "w") as f:
+                    f.write(
+                        "connection: &bench\n"
+                        f"  accepter: tcp,127.0.0.1,{port}\n"
+                        f"  connector: serialdev,{link},115200n81,local\n"
+                        "  options:\n"
+                        f"    chardelay: {'true' if chardelay else 'false'}\n")
+                return ["ser2net", "-n", "-d", "-c", config, "-P", os.path.join(tmp, f"ser2net-{port}.pid")]
+            return argv
+        out["ser2net (default)"] = ser2net(True)
+        out["ser2net (chardelay: false)"] = ser2net(False)
+    return out
+
+
+def measure(name, make_argv, tmp, rtt_count, megabytes):
+    result = {}
+    for mode in ("echo", "sink"):
+        link = os.path.join(tmp, f"dev-{mode}")
+        device = PtyDevice(link, mode)
+        port = free_port()
+        process = subprocess.Popen(make_argv(link, port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            sock = connect(port)
+            time.sleep(0.3)
+            if mode == "echo":
+                round_trips(sock, 50)  # warm-up
+                result["p50"], result["p99"] = round_trips(sock, rtt_count)
+            else:
+                block = b"\x55" * 65536
+                total = megabytes * 1024 * 1024
+                cpu_before = cpu_seconds(process.pid)
+                start = time.perf_counter()
+                sent = 0
+                while sent < total:
+                    sock.sendall(block)
+                    sent += len(block)
+                while device.received < total and time.perf_counter() - start < 60:
+                    time.sleep(0.001)
+                elapsed = time.perf_counter() - start
+                cpu = cpu_seconds(process.pid) - cpu_before
+                mb = device.received / (1024 * 1024)
+                result["mbps"] = mb / elapsed
+                result["cpu_per_mb"] = cpu / mb if mb else float("nan")
+            sock.close()
+        except Exception as error:  # report and keep going with the other bridges
+            result.setdefault("error", f"{mode}: {error}")
+        finally:
+            process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=5)
+            if process.poll() is None:
+                process.kill()
+            device.close()
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--devbridge", required=True)
+    parser.add_argument("--round-trips", type=int, default=2000)
+    parser.add_argument("--megabytes", type=int, default=64)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="devbridge-bench-") as tmp:
+        rows = []
+        for name, make_argv in bridges(args.devbridge, tmp).items():
+            rows.append((name, measure(name, make_argv, tmp, args.round_trips, args.megabytes)))
+    print(f"serial bridge over TCP, PTY device, {args.round_trips} round trips, {args.megabytes} MiB one-way")
+    print(f"{'bridge':<28} {'RTT p50 µs':>11} {'RTT p99 µs':>11} {'MB/s':>8} {'CPU s/MB':>10}")
+    for name, r in rows:
+        if "error" in r:
+            print(f"{name:<28} error: {r['error']}")
+            continue
+        print(f"{name:<28} {r['p50']:>11.0f} {r['p99']:>11.0f} {r['mbps']:>8.1f} {r['cpu_per_mb']:>10.4f}")
+
+
+if __name__ == "__main__":
+    main()
