@@ -92,10 +92,12 @@ public struct DeviceMatch: Sendable, Hashable, Codable, CustomStringConvertible 
                 throw DiscoveryError(.invalidMatch, "'\(value)' is not a 16-bit hex ID", key: key)
             }
         }
-        guard vendor != nil || product != nil || serial != nil || manufacturer != nil || model != nil
-            || byID != nil || port != nil
+        guard
+            vendor != nil || product != nil || serial != nil || manufacturer != nil || model != nil
+                || byID != nil || port != nil
         else {
-            throw DiscoveryError(.invalidMatch, "a match rule needs at least one of vendor, product, serial, by_id, port")
+            throw DiscoveryError(
+                .invalidMatch, "a match rule needs at least one of vendor, product, serial, by_id, port")
         }
     }
 

@@ -8,6 +8,8 @@ public struct DiscoveryError: Error, Sendable, Equatable, CustomStringConvertibl
         case invalidMatch = "invalid_match"
         /// The udev monitor could not be started.
         case monitor
+        /// The link to a matched device could not be made.
+        case link
     }
 
     /// What went wrong, for programs.

@@ -1,5 +1,5 @@
-import Foundation
 import CUdev
+import Foundation
 
 /// Reads a `HostDevice` out of a libudev device. Not thread-safe: use on the thread that owns the context.
 enum UdevDevice {
@@ -61,7 +61,9 @@ enum UdevDevice {
         if identity.manufacturer == nil {
             identity.manufacturer = property(device, "ID_VENDOR_FROM_DATABASE") ?? property(device, "ID_VENDOR")
         }
-        if identity.model == nil { identity.model = property(device, "ID_MODEL_FROM_DATABASE") ?? property(device, "ID_MODEL") }
+        if identity.model == nil {
+            identity.model = property(device, "ID_MODEL_FROM_DATABASE") ?? property(device, "ID_MODEL")
+        }
 
         var links: [String] = []
         var entry = udev_device_get_devlinks_list_entry(device)

@@ -33,7 +33,7 @@ needs_umockdev = pytest.mark.skipif(
 HELPER = r'''"""Runs under the system python3 (python3-gi + gir1.2-umockdev-1.0): owns a umockdev testbed
 and obeys one command per stdin line, answering one line on stdout.
   add SERIAL TTY PORT DEVNUM  -> adds an FTDI adapter, emits add uevents, answers its tty syspath
-  remove TTY                  -> emits remove uevents and removes the adapter of that tty
+  remove TTY                  -> emits remove uevents, removes the adapter and hangs up its tty
   write TTY HEX               -> the device sends bytes (written to the PTY master)
   read TTY N                  -> up to N bytes the device received (hex), waiting up to 10 s
 """
@@ -108,14 +108,25 @@ for line in sys.stdin:
             tb.add_from_string(text)
             for path in paths:
                 tb.uevent(path, "add")
-            adapters[tty] = paths
+            adapters[tty] = (paths, f"{tb.get_root_dir()}/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_{serial}-if00-port0")
             print("ok", paths[-1], flush=True)
         elif words[0] == "remove":
-            paths = adapters.pop(words[1])
+            # Like an unplug: the node goes away with its uevents, and the tty hangs up
+            # (the PTY master that stands for the device is closed).
+            master = tb.get_dev_fd("/dev/" + words[1])
+            pts = os.readlink(f"{tb.get_root_dir()}/dev/{words[1]}")
+            paths, by_id = adapters.pop(words[1])
             for path in reversed(paths):
                 tb.uevent(path, "remove")
             for path in reversed(paths):
                 tb.remove_device(path)
+            if os.path.lexists(by_id):  # udev would remove it; the testbed leaves it
+                os.unlink(by_id)
+            os.close(master)
+            # The testbed keeps its PTY map entry; a later PTY reusing the number would trip over it.
+            stale = f"{tb.get_root_dir()}/dev/.ptymap/{pts.replace('/', '_')}"
+            if os.path.lexists(stale):
+                os.unlink(stale)
             print("ok", flush=True)
         elif words[0] == "write":
             fd = tb.get_dev_fd("/dev/" + words[1])
@@ -142,7 +153,7 @@ class FakeHost:
         script = tmp_path / "umockdev_helper.py"
         script.write_text(HELPER)
         self.proc = subprocess.Popen(
-            [SYSTEM_PYTHON, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            ["umockdev-wrapper", SYSTEM_PYTHON, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
         words = self.proc.stdout.readline().split()
         assert words and words[0] == "root", f"umockdev helper did not start: {words}"
@@ -368,3 +379,114 @@ def test_udevadm_test_applies_the_rules_to_a_fake_adapter(tmp_path):
     assert "devbridge/thermometer" not in other_out
     assert "MODE 0660" in other_out and "DEVBRIDGE=1" in other_out
     assert not os.path.exists("/dev/devbridge"), "udevadm test leaked links onto the host"
+
+
+def start_export(devbridge, testbed, link):
+    """`devbridge export --match` for the thermometer's adapter; returns (process, TCP port)."""
+    proc = testbed.start(
+        devbridge, "export", "--match", "vendor=0403,product=6001,serial=A50285BI",
+        "--listen", "127.0.0.1:0", "--match-link", link,
+    )
+    line = proc.stdout.readline()
+    found = re.search(r"on 127\.0\.0\.1:(\d+) ", line)
+    assert found, f"export did not start: {line!r} {proc.stderr.read() if proc.poll() is not None else ''}"
+    return proc, int(found.group(1))
+
+
+def wait_for(condition, what, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def receive(sock, count, timeout=10):
+    import select
+
+    data = b""
+    deadline = time.monotonic() + timeout
+    while len(data) < count and time.monotonic() < deadline:
+        if select.select([sock], [], [], 0.1)[0]:
+            chunk = sock.recv(count - len(data))
+            if not chunk:
+                raise AssertionError(f"the export closed the client after {data!r}")
+            data += chunk
+    return data
+
+
+def quiet(sock, seconds=1.0):
+    """True when the client is told nothing (no bytes, no close) for a while."""
+    import select
+
+    return not select.select([sock], [], [], seconds)[0]
+
+
+def device_sends(testbed, tty, data, sock, timeout=20):
+    """The device writes `data` until the client sees it (the export may still be opening the node)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        testbed.command("write", tty, data.hex())
+        got = receive(sock, len(data), timeout=0.5)
+        if got:
+            assert got == data
+            return
+    raise AssertionError(f"{data!r} from {tty} never reached the client")
+
+
+@needs_umockdev
+def test_export_by_match_follows_the_adapter_across_replug(devbridge, testbed, tmp_path):
+    import socket
+
+    link = str(tmp_path / "thermometer")
+    proc, port = start_export(devbridge, testbed, link)
+    client = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        # The adapter appears: the export starts on it.
+        assert not os.path.lexists(link)
+        testbed.add_ftdi()
+        wait_for(lambda: os.path.islink(link), "the export to attach the adapter")
+        device_sends(testbed, "ttyUSB0", b"hello", client)
+        client.sendall(b"ping")
+        assert testbed.command("read", "ttyUSB0", 4) == [b"ping".hex()]
+
+        # Unplugged: the client stays connected and is told nothing.
+        testbed.remove("ttyUSB0")
+        wait_for(lambda: not os.path.lexists(link), "the link to go with the adapter")
+        assert quiet(client), "the client was sent something (or closed) while the adapter was away"
+
+        # Back on another port as ttyUSB1: same TCP port, same client, bytes flow both ways.
+        testbed.add_ftdi(tty="ttyUSB1", port="1-3", devnum=7)
+        wait_for(lambda: os.path.islink(link), "the export to follow the adapter to ttyUSB1")
+        device_sends(testbed, "ttyUSB1", b"again", client)
+        client.sendall(b"pong")
+        assert testbed.command("read", "ttyUSB1", 4) == [b"pong".hex()]
+        assert proc.poll() is None
+    finally:
+        client.close()
+
+
+@needs_umockdev
+def test_export_by_match_never_exports_another_device_on_the_same_port(devbridge, testbed, tmp_path):
+    import socket
+
+    link = str(tmp_path / "thermometer")
+    proc, port = start_export(devbridge, testbed, link)
+    client = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        # Another FT232R, another serial number, in the thermometer's usual port and tty name.
+        testbed.add_ftdi(serial="B0000001", tty="ttyUSB0", port="1-2", devnum=5)
+        listing = json.loads(testbed.run(devbridge, "devices", "--json", "--kind", "tty"))
+        assert [d["serial"] for d in listing] == ["B0000001"]  # the export has seen the same
+        testbed.command("write", "ttyUSB0", b"intruder".hex())
+        assert quiet(client), "bytes from a different device reached the client"
+        assert not os.path.lexists(link)
+
+        # The real adapter, elsewhere: exported at once (so the export was listening all along).
+        testbed.add_ftdi(tty="ttyUSB1", port="1-3", devnum=6)
+        wait_for(lambda: os.path.islink(link), "the export to attach the right adapter")
+        device_sends(testbed, "ttyUSB1", b"mine", client)
+        assert proc.poll() is None
+    finally:
+        client.close()
