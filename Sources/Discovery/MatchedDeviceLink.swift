@@ -14,13 +14,15 @@ public final class MatchedDeviceLink: Sendable {
     public let linkPath: String
     private let logger: Logger
 
-    /// Prepares a link at `linkPath` for `rule`; nothing happens until ``run()``.
+    /// Prepares a link at `linkPath` for `rule`, removing a symbolic link left there (by a run that
+    /// was killed: it may point at anything), so nothing opens it before ``run()`` decides.
     public init(rule: DeviceMatch, linkPath: String, logger: Logger = Logger(label: "devbridge.discovery")) {
         var rule = rule
         if rule.subsystem == nil { rule.subsystem = DeviceKind.tty.subsystem }
         self.rule = rule
         self.linkPath = linkPath
         self.logger = logger
+        removeLink()
     }
 
     /// Watches devices until cancelled, then removes the link.
@@ -30,7 +32,9 @@ public final class MatchedDeviceLink: Sendable {
         var follower = DeviceFollower(rule: rule)
         defer { removeLink() }
         apply(follower.start(present: monitor.present))
-        if follower.current == nil { logger.notice("waiting for a device", metadata: ["match": "\(rule)"]) }
+        if follower.current == nil {
+            logger.notice("waiting for a device", metadata: ["match": "\(rule)"])
+        }
         await withTaskCancellationHandler {
             for await event in monitor.events { apply(follower.handle(event)) }
         } onCancel: {

@@ -38,6 +38,7 @@ and obeys one command per stdin line, answering one line on stdout.
   read TTY N                  -> up to N bytes the device received (hex), waiting up to 10 s
 """
 import os, select, sys, time
+import tty as tty_module
 import gi
 gi.require_version("UMockdev", "1.0")
 from gi.repository import UMockdev
@@ -77,7 +78,6 @@ A: port_number=0
 L: driver=../../../../../../../bus/usb-serial/drivers/ftdi_sio
 
 P: /devices/pci0000:00/0000:00:14.0/usb1/{port}/{port}:1.0/{tty}/tty/{tty}
-N: {tty}
 S: serial/by-id/usb-FTDI_FT232R_USB_UART_{serial}-if00-port0
 E: DEVNAME=/dev/{tty}
 E: SUBSYSTEM=tty
@@ -92,7 +92,8 @@ A: dev=188:{ttynum}
 """
 
 tb = UMockdev.Testbed.new()
-adapters = {}  # tty -> list of syspaths, parent first
+adapters = {}  # tty -> (syspaths, parent first; by-id link)
+masters = {}  # tty -> the PTY master that stands for the device
 print("root", tb.get_root_dir(), flush=True)
 for line in sys.stdin:
     words = line.split()
@@ -105,6 +106,15 @@ for line in sys.stdin:
             text = RECORD.format(serial=serial, tty=tty, port=port, devnum=devnum, minor=devnum - 1, ttynum=ttynum)
             base = "/sys/devices/pci0000:00/0000:00:14.0/usb1/" + port
             paths = [base, f"{base}/{port}:1.0", f"{base}/{port}:1.0/{tty}", f"{base}/{port}:1.0/{tty}/tty/{tty}"]
+            # The testbed would back the node with a PTY whose ioctls it emulates (none without
+            # a recording, so not even a tty): the node is a plain PTY of ours instead, made
+            # before the device exists (so the record has no N: line for it).
+            master, slave = os.openpty()
+            tty_module.setraw(slave)  # a UART does not echo
+            os.makedirs(f"{tb.get_root_dir()}/dev", exist_ok=True)
+            os.symlink(os.ttyname(slave), f"{tb.get_root_dir()}/dev/{tty}")
+            os.close(slave)
+            masters[tty] = master
             tb.add_from_string(text)
             for path in paths:
                 tb.uevent(path, "add")
@@ -113,8 +123,7 @@ for line in sys.stdin:
         elif words[0] == "remove":
             # Like an unplug: the node goes away with its uevents, and the tty hangs up
             # (the PTY master that stands for the device is closed).
-            master = tb.get_dev_fd("/dev/" + words[1])
-            pts = os.readlink(f"{tb.get_root_dir()}/dev/{words[1]}")
+            master = masters.pop(words[1])
             paths, by_id = adapters.pop(words[1])
             for path in reversed(paths):
                 tb.uevent(path, "remove")
@@ -122,18 +131,17 @@ for line in sys.stdin:
                 tb.remove_device(path)
             if os.path.lexists(by_id):  # udev would remove it; the testbed leaves it
                 os.unlink(by_id)
+            node = f"{tb.get_root_dir()}/dev/{words[1]}"
+            if os.path.lexists(node):  # the testbed may have taken it already
+                os.unlink(node)
             os.close(master)
-            # The testbed keeps its PTY map entry; a later PTY reusing the number would trip over it.
-            stale = f"{tb.get_root_dir()}/dev/.ptymap/{pts.replace('/', '_')}"
-            if os.path.lexists(stale):
-                os.unlink(stale)
             print("ok", flush=True)
         elif words[0] == "write":
-            fd = tb.get_dev_fd("/dev/" + words[1])
+            fd = masters[words[1]]
             os.write(fd, bytes.fromhex(words[2]))
             print("ok", flush=True)
         elif words[0] == "read":
-            fd = tb.get_dev_fd("/dev/" + words[1])
+            fd = masters[words[1]]
             want, data, deadline = int(words[2]), b"", time.monotonic() + 10
             while len(data) < want and time.monotonic() < deadline:
                 if select.select([fd], [], [], 0.1)[0]:
@@ -385,7 +393,7 @@ def start_export(devbridge, testbed, link):
     """`devbridge export --match` for the thermometer's adapter; returns (process, TCP port)."""
     proc = testbed.start(
         devbridge, "export", "--match", "vendor=0403,product=6001,serial=A50285BI",
-        "--listen", "127.0.0.1:0", "--match-link", link,
+        "--listen", "127.0.0.1:0", "--match-link", link, "--verbose",
     )
     line = proc.stdout.readline()
     found = re.search(r"on 127\.0\.0\.1:(\d+) ", line)
@@ -423,16 +431,33 @@ def quiet(sock, seconds=1.0):
     return not select.select([sock], [], [], seconds)[0]
 
 
-def device_sends(testbed, tty, data, sock, timeout=20):
-    """The device writes `data` until the client sees it (the export may still be opening the node)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        testbed.command("write", tty, data.hex())
-        got = receive(sock, len(data), timeout=0.5)
-        if got:
-            assert got == data
-            return
-    raise AssertionError(f"{data!r} from {tty} never reached the client")
+def holds_open(pid, path):
+    """True when process `pid` has `path` open."""
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except FileNotFoundError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") == path:
+                return True
+        except OSError:
+            pass
+    return False
+
+
+def device_sends(testbed, tty, data, sock, export, link):
+    """Once the export has the device open, the device writes `data`; the client must get it."""
+    try:
+        wait_for(lambda: os.path.islink(link) and holds_open(export.pid, os.readlink(link)), f"the export to open {tty}")
+    except AssertionError as error:
+        export.kill()
+        raise AssertionError(f"{error}; export log:\n{export.communicate()[1]}") from None
+    testbed.command("write", tty, data.hex())
+    got = receive(sock, len(data))
+    if got != data:
+        export.kill()
+        raise AssertionError(f"client got {got!r} for {data!r} from {tty}; export log:\n{export.communicate()[1]}")
 
 
 @needs_umockdev
@@ -447,7 +472,7 @@ def test_export_by_match_follows_the_adapter_across_replug(devbridge, testbed, t
         assert not os.path.lexists(link)
         testbed.add_ftdi()
         wait_for(lambda: os.path.islink(link), "the export to attach the adapter")
-        device_sends(testbed, "ttyUSB0", b"hello", client)
+        device_sends(testbed, "ttyUSB0", b"hello", client, proc, link)
         client.sendall(b"ping")
         assert testbed.command("read", "ttyUSB0", 4) == [b"ping".hex()]
 
@@ -459,7 +484,7 @@ def test_export_by_match_follows_the_adapter_across_replug(devbridge, testbed, t
         # Back on another port as ttyUSB1: same TCP port, same client, bytes flow both ways.
         testbed.add_ftdi(tty="ttyUSB1", port="1-3", devnum=7)
         wait_for(lambda: os.path.islink(link), "the export to follow the adapter to ttyUSB1")
-        device_sends(testbed, "ttyUSB1", b"again", client)
+        device_sends(testbed, "ttyUSB1", b"again", client, proc, link)
         client.sendall(b"pong")
         assert testbed.command("read", "ttyUSB1", 4) == [b"pong".hex()]
         assert proc.poll() is None
@@ -486,7 +511,7 @@ def test_export_by_match_never_exports_another_device_on_the_same_port(devbridge
         # The real adapter, elsewhere: exported at once (so the export was listening all along).
         testbed.add_ftdi(tty="ttyUSB1", port="1-3", devnum=6)
         wait_for(lambda: os.path.islink(link), "the export to attach the right adapter")
-        device_sends(testbed, "ttyUSB1", b"mine", client)
+        device_sends(testbed, "ttyUSB1", b"mine", client, proc, link)
         assert proc.poll() is None
     finally:
         client.close()
