@@ -14,17 +14,22 @@ public struct DeviceUser: Sendable, Hashable, Codable {
     }
 }
 
-/// Finds which processes hold device nodes open, like `fuser`, by scanning `/proc/*/fd`.
+/// Finds which processes hold device nodes open, like `fuser`, by scanning `/proc/*/fd`: an open
+/// file counts when its path is the node (or where the node's symbolic link points) or when it is
+/// the same character device.
 /// Processes of other users are invisible without privileges; they are skipped silently.
 public enum DeviceUsers {
     /// For each of `devnodes` that some process has open, the processes (sorted by pid).
     public static func scan(devnodes: [String], proc: String = "/proc") -> [String: [DeviceUser]] {
         var wanted: [dev_t: String] = [:]
+        var wantedPaths: [String: String] = [:]
         for node in devnodes {
+            wantedPaths[node] = node
+            wantedPaths[MatchedDeviceLink.nodePath(node)] = node
             var info = stat()
             if stat(node, &info) == 0, (info.st_mode & S_IFMT) == S_IFCHR { wanted[info.st_rdev] = node }
         }
-        guard !wanted.isEmpty else { return [:] }
+        guard !wantedPaths.isEmpty else { return [:] }
         var users: [String: [DeviceUser]] = [:]
         let fileManager = FileManager.default
         let pids = ((try? fileManager.contentsOfDirectory(atPath: proc)) ?? []).compactMap { Int32($0) }.sorted()
@@ -33,9 +38,13 @@ public enum DeviceUsers {
             guard let fds = try? fileManager.contentsOfDirectory(atPath: fdDirectory) else { continue }
             var found = Set<String>()
             for fd in fds {
+                let path = "\(fdDirectory)/\(fd)"
+                if let node = wantedPaths[MatchedDeviceLink.nodePath(path)] {
+                    found.insert(node)
+                    continue
+                }
                 var info = stat()
-                guard stat("\(fdDirectory)/\(fd)", &info) == 0, (info.st_mode & S_IFMT) == S_IFCHR,
-                    let node = wanted[info.st_rdev]
+                guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFCHR, let node = wanted[info.st_rdev]
                 else { continue }
                 found.insert(node)
             }

@@ -31,3 +31,28 @@ import Testing
         monitor.stop()
     }
 }
+
+@Suite struct DeviceUsersTests {
+    @Test func findsAProcessHoldingADeviceOpen() async throws {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // Holds /dev/zero open on fd 7 until stdin closes.
+        child.arguments = ["-c", "exec 7</dev/zero; read line"]
+        let input = Pipe()
+        child.standardInput = input
+        try child.run()
+        defer {
+            try? input.fileHandleForWriting.close()
+            child.waitUntilExit()
+        }
+        var users: [DeviceUser] = []
+        for _ in 0..<200 {
+            users = DeviceUsers.scan(devnodes: ["/dev/zero"])["/dev/zero"] ?? []
+            if users.contains(where: { $0.pid == child.processIdentifier }) { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let user = try #require(users.first { $0.pid == child.processIdentifier })
+        #expect(user.command.hasPrefix("/bin/sh -c exec 7</dev/zero"))
+        #expect(DeviceUsers.scan(devnodes: ["/dev/does-not-exist"]).isEmpty)
+    }
+}

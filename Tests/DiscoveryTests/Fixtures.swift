@@ -19,7 +19,8 @@ enum Fixtures {
 
     static func arduino(tty: String = "ttyACM0", port: String = "1-2") -> HostDevice {
         HostDevice(
-            kind: .tty, sysname: tty, syspath: "/sys/devices/pci0000:00/0000:00:14.0/usb1/\(port)/\(port):1.0/tty/\(tty)",
+            kind: .tty, sysname: tty,
+            syspath: "/sys/devices/pci0000:00/0000:00:14.0/usb1/\(port)/\(port):1.0/tty/\(tty)",
             devnode: "/dev/\(tty)", links: ["/dev/serial/by-id/usb-Arduino_Uno_7573530-if00"], driver: "cdc_acm",
             identity: DeviceIdentity(vendorID: "2341", productID: "0043", serial: "7573530"),
             usbDevice: "/sys/devices/pci0000:00/0000:00:14.0/usb1/\(port)", usbPort: port)

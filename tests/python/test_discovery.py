@@ -473,6 +473,10 @@ def test_export_by_match_follows_the_adapter_across_replug(devbridge, testbed, t
         testbed.add_ftdi()
         wait_for(lambda: os.path.islink(link), "the export to attach the adapter")
         device_sends(testbed, "ttyUSB0", b"hello", client, proc, link)
+        listing = json.loads(testbed.run(devbridge, "devices", "--json", "--kind", "tty"))
+        users = listing[0]["used_by"]
+        assert [u["pid"] for u in users] == [proc.pid], listing
+        assert " export --match vendor=0403,product=6001,serial=A50285BI " in users[0]["command"]
         client.sendall(b"ping")
         assert testbed.command("read", "ttyUSB0", 4) == [b"ping".hex()]
 
