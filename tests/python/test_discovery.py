@@ -222,19 +222,33 @@ def testbed(tmp_path):
     bed.close()
 
 
-def read_json_line(proc, timeout=20):
-    """The next JSON line from a `devices --watch --json` process."""
-    deadline = time.monotonic() + timeout
-    import select
+class JSONLines:
+    """Reads a process's stdout, a JSON object a line, on a thread (select() on a buffered
+    pipe would miss lines already read into the buffer)."""
 
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stdout], [], [], 0.2)
-        if ready:
-            line = proc.stdout.readline()
-            if not line:
-                raise AssertionError(f"devbridge exited: {proc.stderr.read()}")
-            return json.loads(line)
-    raise AssertionError("no event from devbridge devices --watch")
+    def __init__(self, proc):
+        import queue
+        import threading
+
+        self.proc = proc
+        self.lines = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self):
+        for line in self.proc.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def next(self, timeout=20):
+        import queue
+
+        try:
+            line = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError("no event from devbridge devices --watch") from None
+        if line is None:
+            raise AssertionError(f"devbridge exited: {self.proc.stderr.read()}")
+        return json.loads(line)
 
 
 @needs_umockdev
@@ -280,18 +294,19 @@ def test_devices_match_picks_by_identity_not_port(devbridge, testbed):
 def test_watch_follows_hotplug_with_identity_on_removal(devbridge, testbed):
     testbed.add_ftdi()
     proc = testbed.start(devbridge, "devices", "--watch", "--json", "--kind", "tty")
-    present = read_json_line(proc)
+    events = JSONLines(proc)
+    present = events.next()
     assert present["event"] == "present" and present["device"]["serial"] == "A50285BI"
-    assert read_json_line(proc) == {"event": "ready"}
+    assert events.next() == {"event": "ready"}
 
     testbed.remove("ttyUSB0")
-    gone = read_json_line(proc)
+    gone = events.next()
     assert gone["event"] == "remove"
     # sysfs is gone by now: the identity comes from the record seen while present.
     assert (gone["device"]["devnode"], gone["device"]["serial"]) == ("/dev/ttyUSB0", "A50285BI")
 
     testbed.add_ftdi(tty="ttyUSB3", port="1-4", devnum=9)
-    back = read_json_line(proc)
+    back = events.next()
     assert back["event"] == "add"
     assert (back["device"]["devnode"], back["device"]["serial"], back["device"]["usb_port"]) == (
         "/dev/ttyUSB3", "A50285BI", "1-4"
