@@ -24,12 +24,20 @@ public final class VirtualDeviceRunner: Service, Sendable {
         public var emulateBaudMismatch: Bool
         /// Records the session (bytes both ways, open/close/reset/line settings) when set.
         public var trace: TraceTap?
+        /// Pause, resume, speed and advance control for `.factor` speeds (the service's control API).
+        /// nil: the runner makes its own clock from `speed`.
+        public var clock: SimulationClockControl?
+        /// Called with every line the device prints, whatever the PTY did with it (the service's
+        /// mirror PTYs, which give each extra TCP export its own reader).
+        public var onOutput: (@Sendable ([UInt8]) -> Void)?
 
         public init(
             link: String?, speed: SimulationSpeed = .factor(1), resetOnOpen: Bool = true,
-            emulateBaudMismatch: Bool = true, trace: TraceTap? = nil
+            emulateBaudMismatch: Bool = true, trace: TraceTap? = nil, clock: SimulationClockControl? = nil
         ) {
             self.trace = trace
+            self.clock = clock
+            self.onOutput = nil
             self.link = link
             self.speed = speed
             self.resetOnOpen = resetOnOpen
@@ -54,6 +62,8 @@ public final class VirtualDeviceRunner: Service, Sendable {
     }
 
     public let name: String
+    /// Maps wall time to virtual time; pause, resume and change speed through it (`.factor` speeds).
+    public let clock: SimulationClockControl
     private let options: Options
     private let logger: Logger
     private let state: Mutex<State>
@@ -73,6 +83,13 @@ public final class VirtualDeviceRunner: Service, Sendable {
         self.options = options
         self.logger = logger
         self.onReady = onReady
+        if let clock = options.clock {
+            self.clock = clock
+        } else if case .factor(let factor) = options.speed {
+            self.clock = SimulationClockControl(factor: factor)
+        } else {
+            self.clock = SimulationClockControl()
+        }
         state = Mutex(State(device: device))
     }
 
@@ -93,6 +110,29 @@ public final class VirtualDeviceRunner: Service, Sendable {
             }
         }
         try result.get()
+    }
+
+    /// The device's protocol name (`smart-smoker`, `heatermeter`, …).
+    public var protocolName: String { state.withLock { $0.device.protocolName } }
+
+    /// Jumps the device `duration` virtual seconds ahead at once (the control API's
+    /// "advance"). Lines the device prints during the jump are discarded, as if the
+    /// reader had been away; the clock then continues from the new time.
+    public func advance(by duration: Double) {
+        guard duration > 0 else { return }
+        state.withLock { state in
+            _ = state.device.advance(to: state.device.simulation.time + duration)
+        }
+        clock.shift(by: duration)
+    }
+
+    /// Bytes written to the device by another port than its PTY (a mirror PTY of the service).
+    public func receive(_ bytes: [UInt8]) {
+        let messages = state.withLock { state in
+            state.counters.bytesReceived += bytes.count
+            return state.device.receive(bytes)
+        }
+        for message in messages { logger.info("\(message)", metadata: ["device": "\(name)"]) }
     }
 
     public func run() async throws {
@@ -151,15 +191,27 @@ public final class VirtualDeviceRunner: Service, Sendable {
         }
     }
 
-    private func write(_ lines: [DeviceLine], to endpoint: PseudoTerminalEndpoint) {
+    /// Writes lines to the PTY. In real time, bytes the app cannot take are dropped, as a
+    /// UART loses them. With `waitForReader` (`--speed max`), the rest of a line is retried
+    /// until the app has read enough, so no line is ever cut.
+    private func write(_ lines: [DeviceLine], to endpoint: PseudoTerminalEndpoint, waitForReader: Bool = false)
+        async
+    {
         guard !lines.isEmpty else { return }
         var written = 0
         var dropped = 0
         for line in lines {
-            let result = endpoint.write(line.bytes)
-            if result.written > 0 { options.trace?.fromDevice(Array(line.bytes.prefix(result.written))) }
-            written += result.written
-            dropped += result.dropped
+            options.onOutput?(line.bytes)
+            var rest = line.bytes[...]
+            while !rest.isEmpty {
+                let result = endpoint.write(Array(rest))
+                if result.written > 0 { options.trace?.fromDevice(Array(rest.prefix(result.written))) }
+                written += result.written
+                rest = rest.dropFirst(result.written)
+                guard !rest.isEmpty, waitForReader, endpoint.isOpenByClient, !Task.isCancelled else { break }
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+            dropped += rest.count
         }
         state.withLock { state in
             state.counters.linesWritten += lines.count
@@ -170,26 +222,21 @@ public final class VirtualDeviceRunner: Service, Sendable {
 
     private func emitLines(_ endpoint: PseudoTerminalEndpoint) async {
         switch options.speed {
-        case .factor(let factor):
-            await emitInTime(endpoint, factor: factor)
+        case .factor:
+            await emitInTime(endpoint)
         case .max:
             await emitAsFastAsRead(endpoint)
         }
     }
 
-    /// Virtual time follows the wall clock scaled by `factor`; each line carries its own virtual time.
-    private func emitInTime(_ endpoint: PseudoTerminalEndpoint, factor: Double) async {
-        let clock = ContinuousClock()
-        let wallStart = clock.now
-        let virtualStart = state.withLock { $0.device.simulation.time }
+    /// Virtual time follows the wall clock through ``clock`` (scaled, pausable); each line carries its own virtual time.
+    private func emitInTime(_ endpoint: PseudoTerminalEndpoint) async {
+        clock.start(virtualTime: state.withLock { $0.device.simulation.time })
         while !Task.isCancelled {
-            let elapsed = clock.now - wallStart
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            let lines = state.withLock { $0.device.advance(to: virtualStart + seconds * factor) }
-            write(lines, to: endpoint)
-            // Wake for the next line: lines come at most every 0.5 virtual seconds.
-            let sleep = min(0.25, max(0.002, 0.1 / factor))
-            try? await Task.sleep(for: .seconds(sleep))
+            let target = clock.virtualTime()
+            let lines = state.withLock { $0.device.advance(to: target) }
+            await write(lines, to: endpoint)
+            try? await Task.sleep(for: .seconds(clock.pollInterval))
         }
     }
 
@@ -205,7 +252,7 @@ public final class VirtualDeviceRunner: Service, Sendable {
                 let time = state.device.simulation.time
                 return state.device.advance(to: time + 0.5)
             }
-            write(lines, to: endpoint)
+            await write(lines, to: endpoint, waitForReader: true)
             if lines.isEmpty { await Task.yield() }
         }
     }

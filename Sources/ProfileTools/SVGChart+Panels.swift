@@ -66,7 +66,7 @@ extension SVGChart {
             }
             var attributes = [
                 "class": "series", "data-series": String(i), "d": d, "fill": "none",
-                "stroke": ChartPalette.color(i), "stroke-width": "1.8", "stroke-linejoin": "round",
+                "stroke": ChartPalette.color(i), "stroke-width": "1.5", "stroke-linejoin": "round",
                 "stroke-linecap": "round", "clip-path": "url(#plot-\(index))",
             ]
             let dash = ChartPalette.dash(i)

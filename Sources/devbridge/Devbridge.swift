@@ -16,8 +16,8 @@ struct Devbridge: AsyncParsableCommand {
             """,
         version: DevbridgeVersion.current,
         subcommands: [
-            ProfileCommand.self, SimCommand.self, RecordCommand.self, ReplayCommand.self, TraceCommand.self,
-            ExportCommand.self, AttachCommand.self, DevicesCommand.self,
+            ServeCommand.self, ProfileCommand.self, SimCommand.self, RecordCommand.self, ReplayCommand.self,
+            TraceCommand.self, ExportCommand.self, AttachCommand.self, DevicesCommand.self,
         ]
     )
 }
