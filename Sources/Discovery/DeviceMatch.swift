@@ -65,12 +65,18 @@ public struct DeviceMatch: Sendable, Hashable, Codable, CustomStringConvertible 
         try self.init(fields: fields)
     }
 
-    /// Builds a rule from a config map (`match: {vendor: "0403", product: "6001"}`); `by-id` and `byID`
-    /// are accepted for `by_id`.
+    /// Other spellings accepted in config maps: `by-id`, `byID`, and the udev property names
+    /// `ID_VENDOR_ID`, `ID_MODEL_ID`, `ID_SERIAL_SHORT`, `SUBSYSTEM`.
+    public static let aliases = [
+        "by-id": "by_id", "byID": "by_id", "ID_VENDOR_ID": "vendor", "ID_MODEL_ID": "product",
+        "ID_SERIAL_SHORT": "serial", "SUBSYSTEM": "subsystem",
+    ]
+
+    /// Builds a rule from a config map (`match: {vendor: "0403", product: "6001"}`); see ``aliases``.
     public init(fields: [String: String]) throws(DiscoveryError) {
         var known: [String: String] = [:]
         for (rawKey, value) in fields {
-            let key = rawKey == "by-id" || rawKey == "byID" ? "by_id" : rawKey
+            let key = DeviceMatch.aliases[rawKey] ?? rawKey
             guard DeviceMatch.keys.contains(key) else {
                 throw DiscoveryError(
                     .invalidMatch, "unknown match key; expected one of \(DeviceMatch.keys.joined(separator: ", "))",

@@ -12,6 +12,13 @@ import Testing
         #expect(try DeviceMatch(parsing: rule.description) == rule)
     }
 
+    @Test func configKeysAcceptUdevPropertyNames() throws {
+        let rule = try DeviceMatch(fields: [
+            "ID_VENDOR_ID": "0403", "ID_MODEL_ID": "6001", "ID_SERIAL_SHORT": "A50285BI",
+        ])
+        #expect(rule == (try DeviceMatch(vendor: "0403", product: "6001", serial: "A50285BI")))
+    }
+
     @Test func configKeysAcceptByIDSpellings() throws {
         let rule = try DeviceMatch(fields: ["by-id": "usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0"])
         #expect(rule.byID == "usb-FTDI_FT232R_USB_UART_A50285BI-if00-port0")
