@@ -21,7 +21,7 @@ struct Devbridge: AsyncParsableCommand {
         version: DevbridgeVersion.current,
         subcommands: [
             ServeCommand.self, ProfileCommand.self, SimCommand.self, RecordCommand.self, ReplayCommand.self,
-            TraceCommand.self, ExportCommand.self, AttachCommand.self,
+            TraceCommand.self, ExportCommand.self, AttachCommand.self, DevicesCommand.self,
         ]
     )
 }
