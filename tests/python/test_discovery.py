@@ -534,3 +534,61 @@ def test_export_by_match_never_exports_another_device_on_the_same_port(devbridge
         assert proc.poll() is None
     finally:
         client.close()
+
+
+@needs_umockdev
+def test_serve_config_match_export_follows_the_adapter(devbridge, testbed, tmp_path):
+    """`devbridge serve` with a `match:` export: it starts when the adapter appears and survives a replug."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        api = probe.getsockname()[1]
+    config = tmp_path / "serve.yaml"
+    config.write_text(
+        f"api: {{listen: '127.0.0.1:{api}'}}\n"
+        "devices: {}\n"
+        "exports:\n"
+        "  thermo:\n"
+        "    match: {vendor: '0403', product: '6001', serial: A50285BI}\n"
+        "    mode: raw\n"
+        f"    listen: '127.0.0.1:{port}'\n"
+    )
+    proc = testbed.start(devbridge, "serve", "--config", config)
+    wait_for(lambda: _connectable(port), "serve to listen on the export port", timeout=30)
+    client = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        testbed.add_ftdi()
+        _device_reaches(testbed, "ttyUSB0", b"hello", client, proc)
+        testbed.remove("ttyUSB0")
+        time.sleep(0.5)
+        testbed.add_ftdi(tty="ttyUSB1", port="1-3", devnum=7)
+        _device_reaches(testbed, "ttyUSB1", b"again", client, proc)
+        assert proc.poll() is None
+    finally:
+        client.close()
+
+
+def _connectable(port):
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+        return True
+    except OSError:
+        return False
+
+
+def _device_reaches(testbed, tty, data, client, proc, timeout=20):
+    """Writes `data` from the fake device until the client receives it (the export opens the device asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        testbed.command("write", tty, data.hex())
+        got = receive(client, len(data), timeout=0.5)
+        if got.endswith(data):
+            return
+    proc.kill()
+    raise AssertionError(f"{tty}: the client never got {data!r}; serve log:\n{proc.communicate()[1][-3000:]}")
