@@ -5,7 +5,7 @@ SWIFT ?= swift
 BIN := .build/debug/devbridge
 PYTEST := .venv/bin/python -m pytest
 
-.PHONY: run test test-guest build build-tests lint format profiles schema bench bench-sim deps-run deps-test clean help
+.PHONY: run test test-guest build build-tests lint format profiles schema bench deps-run deps-test clean help
 
 help:
 	@echo "make run     run the service on its embedded default configuration"
@@ -46,6 +46,7 @@ build-tests:
 test: deps-test lint build-tests
 	scripts/embed-profiles.sh --check
 	python3 scripts/profile-schema.py --check
+	scripts/check-systemd-unit.sh
 	$(SWIFT) test --skip-build --parallel
 	$(PYTEST) -q tests/python
 	$(MAKE) test-guest GUEST_DEVBRIDGE=$(CURDIR)/$(BIN)

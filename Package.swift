@@ -64,11 +64,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // libudev (Debian libudev-dev) for Discovery.
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
+        // Host devices through libudev: enumeration with identity, match rules, hotplug monitor.
+        .target(
+            name: "Discovery",
+            dependencies: [
+                "CUdev",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Wiring, lifecycle, device runners.
         .target(
             name: "DeviceBridgeService",
             dependencies: [
-                "Simulation", "VirtualDevices", "SerialIO", "ProfileTools", "Traces", "SerialBridge",
+                "Simulation", "VirtualDevices", "SerialIO", "ProfileTools", "Traces", "SerialBridge", "Discovery",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -84,7 +94,7 @@ let package = Package(
             name: "devbridge",
             dependencies: [
                 "DeviceBridgeService", "Simulation", "ProfileTools", "Traces", "SerialIO", "VirtualDevices",
-                "SerialBridge",
+                "SerialBridge", "Discovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -111,6 +121,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery", "CUdev"]),
         .testTarget(
             name: "DevbridgeTests",
             dependencies: [

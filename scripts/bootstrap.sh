@@ -10,13 +10,16 @@ cd "$(dirname "$0")/.."
 
 mode="${1:-test}"
 
-# Runtime: nothing beyond the Swift toolchain yet.
-run_packages=()
+# Runtime (and build): libudev for host device discovery (the CUdev module links it).
+run_packages=(libudev-dev)
 # Tests: real third-party peers and renderers.
 test_packages=(socat ser2net librsvg2-bin python3-venv tshark)
 # The service's tests: headless Chromium for the dashboard, systemd-analyze for the unit's
 # hardening score, prlimit (util-linux) for process-isolated devices.
 test_packages+=(chromium systemd util-linux)
+# umockdev (+ GI bindings for the system python3) fakes sysfs, /dev and uevents for the
+# discovery tests; udev provides udevadm to check udev/99-devbridge.rules.
+test_packages+=(umockdev libumockdev-dev gir1.2-umockdev-1.0 python3-gi udev)
 # The guest end-to-end tests (tests/guest): QEMU and a static busybox for the initramfs.
 test_packages+=(qemu-system-x86 busybox-static)
 

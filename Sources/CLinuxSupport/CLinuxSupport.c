@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -231,4 +232,80 @@ int devbridge_hupcl_set(int fd, int on) {
 int devbridge_tty_exclusive(int fd, int on) {
     if (ioctl(fd, on ? TIOCEXCL : TIOCNXCL) != 0) return -errno;
     return 0;
+}
+
+// MARK: - inotify (one shared instance, many watches)
+
+int devbridge_inotify_open(void) {
+    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+int devbridge_inotify_add_open_close_watch(int inotify_fd, const char *path) {
+    int wd = inotify_add_watch(inotify_fd, path, IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE);
+    return wd < 0 ? -errno : wd;
+}
+
+int devbridge_inotify_remove_watch(int inotify_fd, int wd) {
+    return inotify_rm_watch(inotify_fd, wd) != 0 ? -errno : 0;
+}
+
+int devbridge_inotify_read_watches(int inotify_fd, int *wds, int *kinds, int capacity) {
+    // File watches carry no name: every event is sizeof(struct inotify_event)
+    // and yields at most three kinds; read only as many events as surely fit.
+    char buffer[256 * sizeof(struct inotify_event)]
+        __attribute__((aligned(__alignof__(struct inotify_event))));
+    if (capacity < 3) return -EINVAL;
+    size_t max_events = (size_t)capacity / 3 < 256 ? (size_t)capacity / 3 : 256;
+    ssize_t n = read(inotify_fd, buffer, max_events * sizeof(struct inotify_event));
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EINTR) return 0;
+        return -errno;
+    }
+    int count = 0;
+    for (char *p = buffer; p < buffer + n;) {
+        const struct inotify_event *ev = (const struct inotify_event *)p;
+        if (ev->mask & IN_Q_OVERFLOW) {
+            wds[count] = -1;
+            kinds[count++] = DEVBRIDGE_WATCH_OVERFLOW;
+        }
+        if (ev->mask & IN_OPEN) {
+            wds[count] = ev->wd;
+            kinds[count++] = DEVBRIDGE_WATCH_OPENED;
+        }
+        if (ev->mask & (IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)) {
+            wds[count] = ev->wd;
+            kinds[count++] = DEVBRIDGE_WATCH_CLOSED;
+        }
+        if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_UNMOUNT)) {
+            wds[count] = ev->wd;
+            kinds[count++] = DEVBRIDGE_WATCH_GONE;
+        }
+        p += sizeof(struct inotify_event) + ev->len;
+    }
+    return count;
+}
+
+// MARK: - Wake-ups
+
+int devbridge_eventfd_open(void) {
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+int devbridge_eventfd_signal(int fd) {
+    uint64_t one = 1;
+    return write(fd, &one, sizeof one) == sizeof one ? 0 : -errno;
+}
+
+int devbridge_eventfd_drain(int fd) {
+    uint64_t value;
+    return read(fd, &value, sizeof value) == sizeof value || errno == EAGAIN ? 0 : -errno;
+}
+
+int devbridge_wait_readable2(int fd1, int fd2, int timeout_ms) {
+    struct pollfd p[2] = {{.fd = fd1, .events = POLLIN}, {.fd = fd2, .events = POLLIN}};
+    int rc = poll(p, 2, timeout_ms);
+    if (rc < 0) return errno == EINTR ? 0 : -errno;
+    return ((p[0].revents & (POLLIN | POLLERR | POLLHUP)) ? 1 : 0) | ((p[1].revents & POLLIN) ? 2 : 0);
 }

@@ -11,7 +11,8 @@ import Synchronization
 /// The shared, thread-safe heart of a ``PseudoTerminalEndpoint``: the
 /// descriptors it owns besides the NIO channel, the open tracker, the
 /// counters and the event stream. Used from the caller's threads (writes),
-/// the event loop (reads) and the monitor thread (inotify and termios polls).
+/// the event loop (reads) and the shared ``PTYMonitor`` thread (inotify
+/// notifications and termios polls).
 final class EndpointCore: Sendable {
     struct State: Sendable {
         var tracker = ClientOpenTracker()
@@ -20,11 +21,10 @@ final class EndpointCore: Sendable {
         var lineSettings: LineSettings
         /// The write descriptor is closed; writes drop.
         var writeClosed = false
-        /// The monitor must stop.
-        var stopRequested = false
-        /// The monitor stopped and closed the slave and inotify descriptors.
-        var monitorExited = false
-        var exitWaiters: [CheckedContinuation<Void, Never>] = []
+        /// The watch descriptor in the ``PTYMonitor``'s inotify instance.
+        var watch: Int32?
+        /// Unwatched and the slave descriptor closed.
+        var detached = false
     }
 
     let slavePath: String
@@ -34,8 +34,6 @@ final class EndpointCore: Sendable {
     let masterWriteFD: Int32
     /// Our own slave descriptor: keeps the PTY alive while apps close it.
     let slaveFD: Int32
-    let inotifyFD: Int32
-    let pollMilliseconds: Int32
     let logger: Logger
     let state: Mutex<State>
     let events: AsyncStream<PTYEvent>.Continuation
@@ -43,7 +41,7 @@ final class EndpointCore: Sendable {
 
     init(
         slavePath: String, deviceSettings: LineSettings, emulateLineMismatch: Bool,
-        masterWriteFD: Int32, slaveFD: Int32, inotifyFD: Int32, pollMilliseconds: Int32, logger: Logger,
+        masterWriteFD: Int32, slaveFD: Int32, logger: Logger,
         events: AsyncStream<PTYEvent>.Continuation, inbound: AsyncStream<[UInt8]>.Continuation
     ) {
         self.slavePath = slavePath
@@ -51,8 +49,6 @@ final class EndpointCore: Sendable {
         self.emulateLineMismatch = emulateLineMismatch
         self.masterWriteFD = masterWriteFD
         self.slaveFD = slaveFD
-        self.inotifyFD = inotifyFD
-        self.pollMilliseconds = pollMilliseconds
         self.logger = logger
         self.state = Mutex(State(lineSettings: deviceSettings))
         self.events = events
@@ -108,7 +104,7 @@ final class EndpointCore: Sendable {
     /// Reads the slave's termios; emits `.lineSettingsChanged` when it moved.
     /// Call with the lock held; only while the slave descriptor is open.
     private func refreshLineSettings(_ state: inout State) {
-        guard !state.monitorExited,
+        guard !state.detached,
             let current = try? LineSettings.read(fileDescriptor: slaveFD, path: slavePath),
             current != state.lineSettings
         else { return }
@@ -119,7 +115,7 @@ final class EndpointCore: Sendable {
 
     func currentLineSettings() throws(SerialIOError) -> LineSettings {
         let result: Result<LineSettings, SerialIOError> = state.withLock { state in
-            guard !state.monitorExited else {
+            guard !state.detached else {
                 return .failure(
                     SerialIOError(
                         code: .lineSettingsFailed, message: "\(slavePath) is closed", path: slavePath))
@@ -134,37 +130,25 @@ final class EndpointCore: Sendable {
         state.withLock { $0.statistics }
     }
 
-    // MARK: Monitor (runs on its own thread)
-
-    func runMonitor() {
-        var kinds = [Int32](repeating: 0, count: 64)
-        while !state.withLock({ $0.stopRequested }) {
-            let ready = devbridge_wait_readable(inotifyFD, pollMilliseconds)
-            if ready == 1 {
-                while true {
-                    let count = Int(devbridge_inotify_read(inotifyFD, &kinds, Int32(kinds.count)))
-                    guard count > 0 else { break }
-                    for kind in kinds[0..<count] { handleWatch(kind: kind) }
-                    if count < kinds.count { break }
-                }
-            }
-            state.withLock { refreshLineSettings(&$0) }
+    /// Bytes queued on the slave for the app to read (0 once closed).
+    var pendingClientBytes: Int {
+        state.withLock { state in
+            guard !state.detached else { return 0 }
+            return Int(max(0, devbridge_input_queue_length(slaveFD)))
         }
-        // Stop watching before our own slave close, so it is never reported.
-        Glibc.close(inotifyFD)
-        let waiters = state.withLock { state in
-            state.monitorExited = true
-            Glibc.close(slaveFD)
-            let waiters = state.exitWaiters
-            state.exitWaiters = []
-            return waiters
-        }
-        events.finish()
-        for waiter in waiters { waiter.resume() }
     }
 
-    private func handleWatch(kind: Int32) {
+    // MARK: Monitor (called on the PTYMonitor thread)
+
+    /// Polls termios (the monitor's timer).
+    func pollLineSettings() {
+        state.withLock { refreshLineSettings(&$0) }
+    }
+
+    /// Handles one inotify notification of the slave node.
+    func handleWatch(kind: Int32) {
         state.withLock { state in
+            guard !state.detached else { return }
             switch kind {
             case Int32(DEVBRIDGE_WATCH_OPENED):
                 state.statistics.clientOpens += 1
@@ -188,25 +172,38 @@ final class EndpointCore: Sendable {
         }
     }
 
-    /// Stops writes and asks the monitor to stop (it closes the slave).
-    func requestStop() {
-        state.withLock { state in
+    /// Registers with the process's ``PTYMonitor``; call once, after our
+    /// own opens of the slave.
+    func startWatching(pollInterval: Duration) throws(SerialIOError) {
+        let wd = try PTYMonitor.shared.register(self, pollInterval: pollInterval)
+        state.withLock { $0.watch = wd }
+    }
+
+    /// Stops writes and stops watching (before our own slave close, so that
+    /// is never reported). Idempotent.
+    func stopWatching() {
+        let watch: Int32? = state.withLock { state in
             if !state.writeClosed {
                 state.writeClosed = true
                 Glibc.close(masterWriteFD)
             }
-            state.stopRequested = true
+            defer { state.watch = nil }
+            return state.watch
         }
+        if let watch { PTYMonitor.shared.unregister(watch: watch) }
     }
 
-    func waitForMonitorExit() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let exited = state.withLock { state in
-                if state.monitorExited { return true }
-                state.exitWaiters.append(continuation)
-                return false
-            }
-            if exited { continuation.resume() }
+    /// Stops watching, closes our slave descriptor and finishes ``events``.
+    /// Call after the master's channel closed (else its read sees `EIO`).
+    /// Idempotent.
+    func shutDown() {
+        stopWatching()
+        let closedNow = state.withLock { state in
+            guard !state.detached else { return false }
+            state.detached = true
+            Glibc.close(slaveFD)
+            return true
         }
+        if closedNow { events.finish() }
     }
 }

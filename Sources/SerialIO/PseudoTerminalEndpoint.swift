@@ -31,8 +31,14 @@ import NIOPosix
 /// `NIOPipeBootstrap`, input side only). Writes bypass NIO on purpose and go
 /// straight to a non-blocking duplicate of the master: NIO would queue
 /// unwritable bytes without bound and deliver them late (after the app
-/// reopened), where a serial line loses them. A small monitor thread waits on
-/// inotify and polls termios.
+/// reopened), where a serial line loses them.
+///
+/// Monitoring is shared: all endpoints of a process use one inotify instance
+/// (one watch each) and one thread that waits on it and polls every
+/// endpoint's termios on a common timer, so a process can run thousands of
+/// endpoints (limits: `fs.inotify.max_user_watches`, `kernel.pty.max`, and
+/// three descriptors per endpoint against `ulimit -n`; an open beyond them
+/// fails with an error that names the limit).
 public final class PseudoTerminalEndpoint: Sendable {
     /// Tuning knobs of an endpoint.
     public struct Options: Sendable {
@@ -108,19 +114,13 @@ public final class PseudoTerminalEndpoint: Sendable {
         var slave: Int32 = -1
         var name = [CChar](repeating: 0, count: 256)
         let rc = devbridge_pty_open(&master, &slave, &name, name.count)
-        guard rc == 0 else {
-            throw SerialIOError(
-                code: .ptyOpenFailed, message: "cannot open a pseudo-terminal (/dev/ptmx)",
-                path: "/dev/ptmx", errno: -rc)
-        }
+        guard rc == 0 else { throw SystemLimits.ptyError(errno: -rc) }
         let slavePath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var ownedMaster: Int32? = master
         var writeFD: Int32 = -1
-        var inotifyFD: Int32 = -1
         func cleanUp() {
             if let ownedMaster { Glibc.close(ownedMaster) }
             if writeFD >= 0 { Glibc.close(writeFD) }
-            if inotifyFD >= 0 { Glibc.close(inotifyFD) }
             Glibc.close(slave)
         }
 
@@ -128,18 +128,10 @@ public final class PseudoTerminalEndpoint: Sendable {
             try lineSettings.apply(fileDescriptor: slave, makeRaw: true, path: slavePath)
             writeFD = fcntl(master, F_DUPFD_CLOEXEC, 0)
             guard writeFD >= 0, fcntl(writeFD, F_SETFL, fcntl(writeFD, F_GETFL) | O_NONBLOCK) == 0 else {
-                throw SerialIOError(
-                    code: .ptyOpenFailed, message: "cannot set up the master of \(slavePath)",
-                    path: slavePath, errno: errno)
-            }
-            // Watch only after our own open of the slave, so it never counts.
-            inotifyFD = devbridge_inotify_watch_open_close(slavePath)
-            guard inotifyFD >= 0 else {
-                let code = -inotifyFD
-                inotifyFD = -1
-                throw SerialIOError(
-                    code: .watchFailed, message: "cannot watch \(slavePath) with inotify",
-                    path: slavePath, errno: code)
+                let code = errno
+                var message = "cannot set up the master of \(slavePath)"
+                if let hint = SystemLimits.descriptorHint(code) { message += ": " + hint }
+                throw SerialIOError(code: .ptyOpenFailed, message: message, path: slavePath, errno: code)
             }
         } catch {
             cleanUp()
@@ -149,15 +141,17 @@ public final class PseudoTerminalEndpoint: Sendable {
         let (events, eventContinuation) = AsyncStream.makeStream(
             of: PTYEvent.self, bufferingPolicy: .bufferingNewest(max(1, options.eventBufferSize)))
         let (inbound, inboundContinuation) = AsyncStream.makeStream(of: [UInt8].self)
-        let pollMilliseconds = Int32(
-            clamping: max(
-                1,
-                options.lineSettingsPollInterval.components.seconds * 1000
-                    + options.lineSettingsPollInterval.components.attoseconds / 1_000_000_000_000_000))
         let core = EndpointCore(
             slavePath: slavePath, deviceSettings: lineSettings, emulateLineMismatch: options.emulateLineMismatch,
-            masterWriteFD: writeFD, slaveFD: slave, inotifyFD: inotifyFD, pollMilliseconds: pollMilliseconds,
-            logger: logger, events: eventContinuation, inbound: inboundContinuation)
+            masterWriteFD: writeFD, slaveFD: slave, logger: logger, events: eventContinuation,
+            inbound: inboundContinuation)
+        // Watch only after our own open of the slave, so it never counts.
+        do {
+            try core.startWatching(pollInterval: options.lineSettingsPollInterval)
+        } catch {
+            cleanUp()
+            throw error
+        }
 
         let channel: any Channel
         do {
@@ -171,7 +165,9 @@ public final class PseudoTerminalEndpoint: Sendable {
                 .get()
             ownedMaster = nil
         } catch {
-            cleanUp()
+            ownedMaster = nil
+            Glibc.close(master)
+            core.shutDown()
             throw SerialIOError(
                 code: .channelFailed, message: "cannot read the master of \(slavePath): \(error)",
                 path: slavePath)
@@ -179,9 +175,6 @@ public final class PseudoTerminalEndpoint: Sendable {
 
         let endpoint = PseudoTerminalEndpoint(
             core: core, channel: channel, linkPath: link, inbound: inbound, events: events)
-        let thread = Thread { core.runMonitor() }
-        thread.name = "devbridge-pty-monitor"
-        thread.start()
         if let link {
             do {
                 try PTYLink.install(link: link, target: slavePath)
@@ -219,29 +212,30 @@ public final class PseudoTerminalEndpoint: Sendable {
 
     /// Bytes written but not yet read by the app (the slave's input queue).
     /// `devbridge sim --speed max` waits for this to drain before producing more.
-    public var pendingClientBytes: Int { Int(max(0, devbridge_input_queue_length(core.slaveFD))) }
+    public var pendingClientBytes: Int { core.pendingClientBytes }
 
     /// Counters since the endpoint opened.
     public var statistics: PTYStatistics { core.statistics }
 
-    /// Removes the link (if it still points at this PTY), stops the monitor,
+    /// Removes the link (if it still points at this PTY), stops watching,
     /// closes the master and our slave, and finishes ``events`` and
     /// ``inbound``. An app that still has the port open sees a hangup.
     /// Idempotent.
     public func close() async {
         guard closed.setIfClear() else { return }
         if let linkPath { PTYLink.removeIfPointing(link: linkPath, to: core.slavePath) }
-        core.requestStop()
+        core.stopWatching()
         try? await channel.close()
-        await core.waitForMonitorExit()
+        core.shutDown()
         core.inbound.finish()
     }
 
     deinit {
         guard closed.setIfClear() else { return }
         if let linkPath { PTYLink.removeIfPointing(link: linkPath, to: core.slavePath) }
-        core.requestStop()
-        channel.close(promise: nil)
+        core.stopWatching()
+        let core = core
+        channel.close().whenComplete { _ in core.shutDown() }
         core.inbound.finish()
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Discovery
 import Foundation
 import Logging
 import SerialBridge
@@ -32,10 +33,23 @@ struct ExportCommand: AsyncParsableCommand {
 
             --trace FILE records both directions and device events (open, hangup, settings, DTR/RTS, \
             BREAK) as pcapng: read it with 'devbridge trace show FILE' or Wireshark.
+
+            --match exports a device by identity instead of a path (see docs/discovery.md): \
+            devbridge export --match vendor=0403,product=6001,serial=A50285BI --listen :7000 \
+            follows the adapter to any USB port and ttyUSB number, pauses while it is unplugged, \
+            and never exports another device that sits in the same port.
             """)
 
-    @Argument(help: "The serial device or PTY link, e.g. /dev/ttyUSB0.")
-    var device: String
+    @Argument(help: "The serial device or PTY link, e.g. /dev/ttyUSB0 (or use --match).")
+    var device: String?
+
+    @Option(help: "Export the device a rule picks: vendor=0403,product=6001,serial=A50285BI (keys: see 'devices').")
+    var match: String?
+
+    @Option(
+        name: .customLong("match-link"),
+        help: "With --match: the link kept pointing at the device (default: a per-user runtime path).")
+    var matchLink: String?
 
     @Option(help: "HOST:PORT to listen on (HOST defaults to 127.0.0.1; PORT 0 picks a free one).")
     var listen: String
@@ -94,6 +108,35 @@ struct ExportCommand: AsyncParsableCommand {
     var verbose = false
 
     func run() async throws {
+        var logger = Logger(label: "devbridge.export")
+        logger.logLevel = verbose ? .debug : .notice
+        let device: String
+        var matched: MatchedDeviceLink?
+        switch (self.device, match) {
+        case (let path?, nil): device = path
+        case (nil, let text?):
+            do {
+                let rule = try DeviceMatch(parsing: text)
+                let link =
+                    try matchLink
+                    ?? PTYLink.defaultPath(
+                        name: "match-" + String(rule.description.map { $0.isLetter || $0.isNumber ? $0 : "-" }))
+                matched = MatchedDeviceLink(rule: rule, linkPath: link, logger: logger)
+                device = link
+            } catch {
+                throw ValidationError("--match: \(error)")
+            }
+        default: throw ValidationError("give either DEVICE or --match")
+        }
+        let followLogger = logger
+        let following = matched.map { link in
+            Task {
+                do { try await link.run() } catch {
+                    followLogger.error("cannot follow devices", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        defer { following?.cancel() }
         do {
             let (host, port) = try AttachURL.hostPort(listen)
             guard let mode = ExportMode(rawValue: mode) else {
@@ -121,15 +164,16 @@ struct ExportCommand: AsyncParsableCommand {
                 configuration.trace = TraceTap(recorder: opened, name: device, description: "devbridge export")
                 recorder = opened
             }
-            var logger = Logger(label: "devbridge.export")
-            logger.logLevel = verbose ? .debug : .notice
             let server = try await ExportServer.start(configuration, logger: logger)
+            let shown = match.map { "match \($0)" } ?? device
             FileHandle.standardOutput.write(
-                Data(("export \(device) on \(host):\(server.port) (\(mode.rawValue))" + "\n").utf8))
+                Data(("export \(shown) on \(host):\(server.port) (\(mode.rawValue))" + "\n").utf8))
             let signals = Self.stopOnSignals(server)
             try await server.waitUntilClosed()
             _ = signals
             recorder?.close()
+            following?.cancel()
+            await following?.value
         } catch let error as SerialBridgeError {
             throw ValidationError(error.message)
         }

@@ -33,6 +33,16 @@ actor Collector<Element: Sendable> {
         }
         return true
     }
+
+    /// Waits until the stream finished; false after `timeout`.
+    func waitUntilFinished(timeout: Duration = .seconds(5)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !finished {
+            if ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        return true
+    }
 }
 
 extension Collector where Element == PTYEvent {

@@ -213,7 +213,7 @@ def test_device_absent_at_start_is_waited_for(devbridge, tmp):
 
 
 def test_a_client_that_never_reads_does_not_delay_another(devbridge, device):
-    with export(devbridge, device.link, "--queue-bytes", "8192") as (process, port):
+    with export(devbridge, device.link, "--queue-bytes", "262144") as (process, port):
         stalled = socket.socket()
         stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         stalled.connect(("127.0.0.1", port))

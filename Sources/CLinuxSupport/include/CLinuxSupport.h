@@ -133,4 +133,48 @@ int devbridge_hupcl_set(int fd, int on);
 /// Sets (TIOCEXCL) or clears (TIOCNXCL) exclusive mode: further opens fail with EBUSY.
 int devbridge_tty_exclusive(int fd, int on);
 
+// MARK: - inotify (one shared instance, many watches)
+
+/// Creates a non-blocking, close-on-exec inotify instance with no watches.
+/// Returns its fd; -EMFILE when fs.inotify.max_user_instances is reached.
+int devbridge_inotify_open(void);
+
+/// Adds a watch for IN_OPEN, IN_CLOSE_WRITE and IN_CLOSE_NOWRITE on `path`
+/// to `inotify_fd`. Returns the watch descriptor; -ENOSPC when
+/// fs.inotify.max_user_watches is reached.
+int devbridge_inotify_add_open_close_watch(int inotify_fd, const char *path);
+
+/// Removes the watch `wd` from `inotify_fd` (the kernel queues IN_IGNORED).
+int devbridge_inotify_remove_watch(int inotify_fd, int wd);
+
+/// Event kind reported by `devbridge_inotify_read_watches` for IN_Q_OVERFLOW.
+enum {
+    /// The instance's queue overflowed (fs.inotify.max_queued_events): events were lost.
+    DEVBRIDGE_WATCH_OVERFLOW = 4,
+};
+
+/// Like `devbridge_inotify_read`, for an instance with many file watches:
+/// writes each event kind and the watch descriptor it belongs to, in order,
+/// to `kinds` and `wds` (at most `capacity` entries; reads at most 256
+/// events per call). An overflow is reported as DEVBRIDGE_WATCH_OVERFLOW
+/// with wd -1. Returns the number written, 0 if none, -errno on failure.
+int devbridge_inotify_read_watches(int inotify_fd, int *wds, int *kinds, int capacity);
+
+// MARK: - Wake-ups
+
+/// Creates a non-blocking, close-on-exec eventfd (a counter another thread
+/// can signal to wake a poller). Returns its fd.
+int devbridge_eventfd_open(void);
+
+/// Adds one to the eventfd's counter (wakes a poller).
+int devbridge_eventfd_signal(int fd);
+
+/// Resets the eventfd's counter to zero (non-blocking).
+int devbridge_eventfd_drain(int fd);
+
+/// Waits up to `timeout_ms` (-1: forever) for `fd1` or `fd2` to become
+/// readable. Returns a bit mask (1: fd1, 2: fd2), 0 on timeout or EINTR,
+/// -errno on failure.
+int devbridge_wait_readable2(int fd1, int fd2, int timeout_ms);
+
 #endif

@@ -1,5 +1,7 @@
+import Discovery
 import Foundation
 import Logging
+import SerialIO
 import ServiceLifecycle
 import VirtualDevices
 
@@ -56,6 +58,8 @@ public actor DeviceSupervisor: Service {
     private var order: [String] = []
     private var hostExports: [String: (HostExportConfiguration, ExportHandle)] = [:]
     private var hostOrder: [String] = []
+    /// For exports selected by a udev `match:` rule: the task keeping a symlink on the matched device.
+    private var matchFollowers: [String: Task<Void, Never>] = [:]
     /// True once the first start pass is over.
     public private(set) var started = false
     private var onStarted: [CheckedContinuation<Void, Never>] = []
@@ -96,7 +100,7 @@ public actor DeviceSupervisor: Service {
 
     /// Stops everything, in reverse order.
     public func stopAll() async {
-        for name in hostOrder.reversed() { await hostExports[name]?.1.stop() }
+        for name in hostOrder.reversed() { await stopHostExport(name) }
         for name in order.reversed() { await devices[name]?.stop() }
         environment.logger.info("all devices stopped")
     }
@@ -126,9 +130,33 @@ public actor DeviceSupervisor: Service {
         case .path(let path):
             await handle.start(
                 backend: environment.exportBackend, devicePath: path, baud: export.baud, trace: export.trace)
-        case .match:
-            handle.markUnavailable("udev matching needs device discovery, which this build does not have")
+        case .match(let fields):
+            // The export serves a symlink that follows the matched device by identity across
+            // replugs and new ttyUSB numbers; the export itself waits while it is absent.
+            do {
+                let rule = try DeviceMatch(fields: fields)
+                let link = try PTYLink.defaultPath(name: "match-\(export.name)")
+                let follower = MatchedDeviceLink(rule: rule, linkPath: link, logger: environment.logger)
+                let logger = environment.logger
+                matchFollowers[export.name] = Task {
+                    do {
+                        try await follower.run()
+                    } catch {
+                        logger.error("udev match stopped", metadata: ["export": "\(export.name)", "error": "\(error)"])
+                    }
+                }
+                await handle.start(
+                    backend: environment.exportBackend, devicePath: link, baud: export.baud, trace: export.trace)
+            } catch {
+                handle.markUnavailable("\(error)")
+            }
         }
+    }
+
+    /// Stops a host export and, for a `match:` export, its device follower.
+    private func stopHostExport(_ name: String) async {
+        await hostExports[name]?.1.stop()
+        matchFollowers.removeValue(forKey: name)?.cancel()
     }
 
     /// Applies `new`: devices and exports whose configuration is equal keep running untouched.
@@ -168,9 +196,9 @@ public actor DeviceSupervisor: Service {
         }
         let newExports = Dictionary(new.hostExports.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         for name in hostOrder {
-            guard let (old, handle) = hostExports[name] else { continue }
+            guard let (old, _) = hostExports[name] else { continue }
             if newExports[name] != old {
-                await handle.stop()
+                await stopHostExport(name)
                 hostExports[name] = nil
                 if newExports[name] == nil { summary.stopped.append("exports.\(name)") }
             }
