@@ -108,7 +108,7 @@ public final class AttachClient: Sendable {
 
     private func pumpEvents() async {
         for await event in endpoint.events {
-            guard case .rfc2217 = url else { continue }
+            guard url.speaksRFC2217 else { continue }
             switch event {
             case .lineSettingsChanged(let settings):
                 send(ComPortClient.Apply(lineSettings: settings))
@@ -140,7 +140,7 @@ public final class AttachClient: Sendable {
                 }
                 logger.info(
                     "attached", metadata: ["url": "\(url)", "link": "\(endpoint.linkPath ?? endpoint.slavePath)"])
-                if case .rfc2217 = url {
+                if url.speaksRFC2217 {
                     let settings = (try? endpoint.currentLineSettings()) ?? .default9600
                     let open = endpoint.isOpenByClient
                     send(
@@ -194,7 +194,8 @@ public final class AttachClient: Sendable {
                     }
                 }
                 .connect(host: host, port: port).get()
-        case .device(let path):
+        case .device(let path), .rfc2217Device(let path):
+            let rfc2217 = url.speaksRFC2217
             let fd = Glibc.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
             guard fd >= 0 else {
                 throw SerialBridgeError(code: .connectFailed, message: "cannot open \(path): errno \(errno)")
@@ -203,7 +204,11 @@ public final class AttachClient: Sendable {
             return try await NIOPipeBootstrap(group: group)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(AttachInboundHandler(deliver: deliver))
+                        let sync = channel.pipeline.syncOperations
+                        if rfc2217 {
+                            try sync.addHandlers(ComPortClient.telnetCodec(), ComPortClient())
+                        }
+                        try sync.addHandler(AttachInboundHandler(deliver: deliver))
                     }
                 }
                 .takingOwnershipOfDescriptors(input: fd, output: output).get()

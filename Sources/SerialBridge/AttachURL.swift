@@ -6,8 +6,19 @@ public enum AttachURL: Sendable, Equatable, CustomStringConvertible {
     case tcp(host: String, port: Int)
     /// A local byte-stream device such as `/dev/virtio-ports/NAME` (raw bytes, no networking).
     case device(path: String)
+    /// `rfc2217:///dev/virtio-ports/NAME`: RFC 2217 over a local byte-stream device, so serial
+    /// settings travel with no guest networking (the host side is `export --mode rfc2217`).
+    case rfc2217Device(path: String)
 
-    /// Parses `rfc2217://HOST:PORT`, `tcp://HOST:PORT`, `/path` or `file:///path`.
+    /// Whether serial settings travel (telnet + COM-PORT-OPTION on the connection).
+    public var speaksRFC2217: Bool {
+        switch self {
+        case .rfc2217, .rfc2217Device: true
+        case .tcp, .device: false
+        }
+    }
+
+    /// Parses `rfc2217://HOST:PORT`, `tcp://HOST:PORT`, `/path`, `file:///path` or `rfc2217:///path`.
     public init(parsing text: String) throws(SerialBridgeError) {
         if text.hasPrefix("/") {
             self = .device(path: text)
@@ -17,11 +28,16 @@ public enum AttachURL: Sendable, Equatable, CustomStringConvertible {
             self = .device(path: String(text.dropFirst("file://".count)))
             return
         }
+        if text.hasPrefix("rfc2217:///") {
+            self = .rfc2217Device(path: String(text.dropFirst("rfc2217://".count)))
+            return
+        }
         let parts = text.split(separator: "://", maxSplits: 1).map(String.init)
         guard parts.count == 2 else {
             throw SerialBridgeError(
                 code: .invalidURL,
-                message: "expected rfc2217://HOST:PORT, tcp://HOST:PORT or a device path, got '\(text)'")
+                message:
+                    "expected rfc2217://HOST:PORT, tcp://HOST:PORT, a device path or rfc2217:///DEVICE, got '\(text)'")
         }
         let (host, port) = try Self.hostPort(parts[1], in: text)
         switch parts[0] {
@@ -54,6 +70,7 @@ public enum AttachURL: Sendable, Equatable, CustomStringConvertible {
         case .rfc2217(let host, let port): "rfc2217://\(host):\(port)"
         case .tcp(let host, let port): "tcp://\(host):\(port)"
         case .device(let path): path
+        case .rfc2217Device(let path): "rfc2217://\(path)"
         }
     }
 }

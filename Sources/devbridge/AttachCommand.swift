@@ -14,11 +14,15 @@ struct AttachCommand: AsyncParsableCommand {
                   apps open /dev/ttyUSB0; their baud/parity/stop-bit changes reach the host device
               devbridge attach tcp://10.0.2.2:7001 --link /tmp/ttyS9          # raw bytes only
               devbridge attach /dev/virtio-ports/smoker --link /dev/ttyUSB0   # no guest networking
+              devbridge attach rfc2217:///dev/virtio-ports/smoker --link /dev/ttyUSB0
+                  # the same, with serial settings carried over RFC 2217 (host: export --mode rfc2217)
 
             The PTY stays in place when the link drops; it reconnects with exponential backoff.
             """)
 
-    @Argument(help: "rfc2217://HOST:PORT, tcp://HOST:PORT, or a device path such as /dev/virtio-ports/NAME.")
+    @Argument(
+        help:
+            "rfc2217://HOST:PORT, tcp://HOST:PORT, a device path such as /dev/virtio-ports/NAME, or rfc2217:///DEVICE.")
     var url: String
 
     @Option(help: "Path of the PTY link to create.")

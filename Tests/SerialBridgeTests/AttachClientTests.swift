@@ -9,6 +9,11 @@ import Testing
         #expect(try AttachURL(parsing: "rfc2217://127.0.0.1:7000") == .rfc2217(host: "127.0.0.1", port: 7000))
         #expect(try AttachURL(parsing: "tcp://[::1]:7001") == .tcp(host: "::1", port: 7001))
         #expect(try AttachURL(parsing: "/dev/virtio-ports/smoker") == .device(path: "/dev/virtio-ports/smoker"))
+        #expect(
+            try AttachURL(parsing: "rfc2217:///dev/virtio-ports/smoker")
+                == .rfc2217Device(path: "/dev/virtio-ports/smoker"))
+        #expect(try AttachURL(parsing: "rfc2217:///dev/virtio-ports/smoker").speaksRFC2217)
+        #expect(try !AttachURL(parsing: "/dev/virtio-ports/smoker").speaksRFC2217)
         #expect(throws: SerialBridgeError.self) { try AttachURL(parsing: "http://x:1") }
         #expect(throws: SerialBridgeError.self) { try AttachURL(parsing: "tcp://host") }
     }
