@@ -60,6 +60,13 @@ final class EndpointCore: Sendable {
     func write(_ bytes: [UInt8]) -> WriteResult {
         state.withLock { state in
             guard !state.writeClosed else { return WriteResult(written: 0, dropped: bytes.count) }
+            // Nobody has the port open: the output is lost, as a real port's is. (Dropping it here,
+            // rather than flushing the queue when an open is noticed, never races an app that
+            // has just opened the port and is about to read.)
+            guard state.statistics.openClients > 0 else {
+                state.statistics.bytesDropped += bytes.count
+                return WriteResult(written: 0, dropped: bytes.count)
+            }
             var wire = bytes
             if emulateLineMismatch {
                 refreshLineSettings(&state)
@@ -155,8 +162,6 @@ final class EndpointCore: Sendable {
                 let transition = state.tracker.clientOpened()
                 state.statistics.openClients = state.tracker.openCount
                 guard transition == .opened else { return }
-                // The device's output while nobody listened is lost, as on a real port.
-                _ = devbridge_flush_input(slaveFD)
                 logger.debug("client opened", metadata: ["pty": "\(slavePath)"])
                 events.yield(.opened)
                 refreshLineSettings(&state)

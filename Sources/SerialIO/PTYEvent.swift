@@ -2,8 +2,8 @@
 /// simulated device would notice it.
 public enum PTYEvent: Sendable, Equatable {
     /// A client opened the port while nobody else had it open (the moment a
-    /// real board sees DTR rise and resets). Bytes queued while the port was
-    /// closed have been discarded before this is delivered.
+    /// real board sees DTR rise and resets). Writes while nobody had the port
+    /// open were dropped, so nothing stale waits for the new client.
     case opened
     /// The last client closed the port.
     case closed

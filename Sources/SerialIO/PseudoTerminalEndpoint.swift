@@ -13,8 +13,8 @@ import NIOPosix
 ///   keeps its own slave descriptor open, so the master never sees `EIO`.
 /// - Each time the port goes from closed to open, ``events`` yields
 ///   ``PTYEvent/opened`` (detected with inotify on the slave node, as a PTY
-///   has no DTR line); the device should reset then. Bytes the device sent
-///   while the port was closed are discarded first. The endpoint's own
+///   has no DTR line); the device should reset then. Bytes the device writes
+///   while nobody has the port open are dropped (counted). The endpoint's own
 ///   accesses are never reported.
 /// - The slave starts raw at the device's line settings (e.g. 9600 8N1). If
 ///   the app sets other ones, ``events`` yields
