@@ -20,7 +20,7 @@ sys.path.insert(0, str(HERE))
 import build_guest  # noqa: E402
 
 QEMU = shutil.which("qemu-system-x86_64")
-BOOT_TIMEOUT = float(os.environ.get("GUEST_BOOT_TIMEOUT", "150"))
+BOOT_TIMEOUT = float(os.environ.get("GUEST_BOOT_TIMEOUT", "240"))
 MARKER = re.compile(r"DEVBRIDGE-GUEST-RESULT (PASS|FAIL) (\S+) ?(.*)")
 
 
