@@ -142,13 +142,7 @@ struct SimCommand: AsyncParsableCommand {
             }
             services.append(.init(service: server))
         }
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch let error as SerialIOError {
-            throw ValidationFailure(message: "\(error)")
-        }
+        try await runUntilStopped(services, logger: logger)
     }
 
     func makeDevice(_ loaded: Profile, cgmHistory: CGMHistoryStore? = nil) throws -> any VirtualDevice {

@@ -1,5 +1,8 @@
 import Foundation
+import Logging
 import ProfileTools
+import SerialIO
+import ServiceLifecycle
 import Simulation
 
 /// Collects stdout lines and writes them in large chunks (a 16 h run at 1 s is 57 600 lines).
@@ -100,4 +103,16 @@ enum ProfileSummary {
 /// stdin event reader holds while it waits for a line.
 func printNow(_ text: String) {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+/// Runs `services` in one `ServiceGroup` until they finish or SIGINT/SIGTERM shuts them down
+/// gracefully (removing links, flushing traces). PTY and serial errors become CLI messages.
+func runUntilStopped(_ services: [ServiceGroupConfiguration.ServiceConfiguration], logger: Logger) async throws {
+    let group = ServiceGroup(
+        configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    do {
+        try await group.run()
+    } catch let error as SerialIOError {
+        throw ValidationFailure(message: "\(error)")
+    }
 }

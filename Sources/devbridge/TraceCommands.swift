@@ -75,24 +75,16 @@ struct RecordCommand: AsyncParsableCommand {
         let device = self.device
         let out = self.out
         let runner = RecordRunner(device: device, link: link, recorder: recorder, logger: logger) { endpoint in
-            print(
+            printNow(
                 """
                 devbridge record: \(device) at \(endpoint.lineSettings)
                   pty:   \(endpoint.ptyPath)
                   link:  \(endpoint.link ?? "(none)")
                   trace: \(out)
                 """)
-            fflush(nil)
         }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch let error as SerialIOError {
-            throw ValidationFailure(message: "\(error)")
-        }
+        try await runUntilStopped(
+            [.init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)], logger: logger)
         let counters = runner.counters
         print("recorded \(counters.toDevice) bytes app→device, \(counters.fromDevice) bytes device→app into \(out)")
     }
@@ -157,26 +149,18 @@ struct ReplayCommand: AsyncParsableCommand {
             options: .init(link: link, engine: .init(speed: speed, match: match, loop: loop), strict: strict),
             logger: logger,
             onReady: { pty, link in
-                print(
+                printNow(
                     """
                     devbridge replay: \(file) (\(script.interface), \(script.steps.count) steps) at \(speed)x
                       pty:   \(pty)
                       link:  \(link ?? "(none)")
                     """)
-                fflush(nil)
             },
             onMismatch: { mismatch in
                 FileHandle.standardError.write(Data("\(mismatch)\n".utf8))
             })
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch let error as SerialIOError {
-            throw ValidationFailure(message: "\(error)")
-        }
+        try await runUntilStopped(
+            [.init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)], logger: logger)
         let outcome = runner.outcome
         print(
             "replay \(outcome.finished ? "finished" : "stopped"): \(outcome.bytesSent) bytes sent, \(outcome.mismatches.count) mismatches"
