@@ -1,12 +1,19 @@
-"""Driver for bench/serial-bridge.sh: see there. Figures are printed, never asserted."""
+"""Driver for bench/serial-bridge.sh: see there. Figures are printed, never asserted.
+
+Each bridge is measured `--rounds` times, the bridges taking turns within a
+round, and the table shows each figure's median, so a burst of load from
+elsewhere on the machine moves one sample rather than one bridge's row.
+CPU time is read in nanoseconds from /proc/PID/task/*/schedstat (clock-tick
+accounting in /proc/PID/stat is too coarse for a few hundred milliseconds).
+"""
 import argparse
 import contextlib
 import os
 import select
 import shutil
 import socket
-import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -69,8 +76,12 @@ def connect(port, timeout=5.0):
 
 
 def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU time of every live thread of `pid`, in seconds."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with contextlib.suppress(FileNotFoundError):
+            total += int(open(f"/proc/{pid}/task/{task}/schedstat").read().split()[0])
+    return total / 1e9
 
 
 def round_trips(sock, count):
@@ -155,8 +166,14 @@ def measure(name, make_argv, tmp, rtt_count, megabytes):
                 process.wait(timeout=5)
             if process.poll() is None:
                 process.kill()
+                result["warning"] = "still running 5 s after SIGTERM (killed)"
             device.close()
     return result
+
+
+def median(rows, key):
+    values = sorted(r[key] for r in rows if key in r)
+    return values[len(values) // 2] if values else float("nan")
 
 
 def main():
@@ -164,18 +181,36 @@ def main():
     parser.add_argument("--devbridge", required=True)
     parser.add_argument("--round-trips", type=int, default=2000)
     parser.add_argument("--megabytes", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=5, help="measurements per bridge; the table shows medians")
+    parser.add_argument("--only", action="append", help="measure only bridges whose name contains this (repeatable)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="devbridge-bench-") as tmp:
-        rows = []
-        for name, make_argv in bridges(args.devbridge, tmp).items():
-            rows.append((name, measure(name, make_argv, tmp, args.round_trips, args.megabytes)))
-    print(f"serial bridge over TCP, PTY device, {args.round_trips} round trips, {args.megabytes} MiB one-way")
+        candidates = bridges(args.devbridge, tmp)
+        if args.only:
+            candidates = {k: v for k, v in candidates.items() if any(o in k for o in args.only)}
+        samples = {name: [] for name in candidates}
+        for round_number in range(args.rounds):
+            print(f"round {round_number + 1}/{args.rounds}", file=sys.stderr, flush=True)
+            for name, make_argv in candidates.items():
+                samples[name].append(measure(name, make_argv, tmp, args.round_trips, args.megabytes))
+    print(
+        f"serial bridge over TCP, PTY device, {args.round_trips} round trips, {args.megabytes} MiB one-way, "
+        f"median of {args.rounds} rounds")
     print(f"{'bridge':<28} {'RTT p50 µs':>11} {'RTT p99 µs':>11} {'MB/s':>8} {'CPU s/MB':>10}")
-    for name, r in rows:
-        if "error" in r:
-            print(f"{name:<28} error: {r['error']}")
+    for name, rows in samples.items():
+        good = [r for r in rows if "error" not in r]
+        errors = [r["error"] for r in rows if "error" in r]
+        if not good:
+            print(f"{name:<28} error: {errors[0]}")
             continue
-        print(f"{name:<28} {r['p50']:>11.0f} {r['p99']:>11.0f} {r['mbps']:>8.1f} {r['cpu_per_mb']:>10.4f}")
+        print(
+            f"{name:<28} {median(good, 'p50'):>11.0f} {median(good, 'p99'):>11.0f} "
+            f"{median(good, 'mbps'):>8.1f} {median(good, 'cpu_per_mb'):>10.4f}"
+            + (f"  ({len(errors)} failed rounds: {errors[0]})" if errors else ""))
+    for name, rows in samples.items():
+        warnings = sorted({r["warning"] for r in rows if "warning" in r})
+        for warning in warnings:
+            print(f"warning: {name}: {warning}")
 
 
 if __name__ == "__main__":

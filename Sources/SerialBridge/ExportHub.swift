@@ -104,7 +104,7 @@ final class ExportHub {
     func clientData(_ buffer: ByteBuffer, from channel: any Channel) {
         guard clients[ObjectIdentifier(channel)] != nil else { return }
         if device.write(buffer) {
-            configuration.trace?.toDevice(Array(buffer.readableBytesView))
+            if let trace = configuration.trace { buffer.withUnsafeReadableBytes { trace.toDevice($0) } }
             statistics.deviceBytesOut += buffer.readableBytes
         } else {
             statistics.droppedWhileAbsent += buffer.readableBytes
@@ -124,7 +124,7 @@ final class ExportHub {
     }
 
     private func deviceRead(_ buffer: ByteBuffer) {
-        configuration.trace?.fromDevice(Array(buffer.readableBytesView))
+        if let trace = configuration.trace { buffer.withUnsafeReadableBytes { trace.fromDevice($0) } }
         statistics.deviceBytesIn += buffer.readableBytes
         for client in clients.values {
             if client.channel.isWritable && !client.suspended {

@@ -54,7 +54,17 @@ public final class PcapngWriter {
 
     /// Buffers one block.
     public func append(_ block: PcapngBlock, now: UInt64 = TraceClock.monotonic()) {
-        buffer += PcapngEncoder.encode(block)
+        PcapngEncoder.append(block, to: &buffer)
+        if oldestPending == nil { oldestPending = now }
+    }
+
+    /// Buffers one Enhanced Packet Block of traffic, encoding `data` straight into the buffer.
+    public func appendPacket(
+        interfaceID: UInt32, timestamp: UInt64, direction: TraceDirection, data: UnsafeRawBufferPointer,
+        now: UInt64 = TraceClock.monotonic()
+    ) {
+        PcapngEncoder.appendPacket(
+            interfaceID: interfaceID, timestamp: timestamp, direction: direction, data: data, to: &buffer)
         if oldestPending == nil { oldestPending = now }
     }
 
@@ -88,7 +98,11 @@ public final class PcapngWriter {
             return nil
         }
         bytesWritten += offset
-        buffer.removeFirst(offset)
+        if offset == buffer.count {
+            buffer.removeAll(keepingCapacity: true)
+        } else {
+            buffer.removeFirst(offset)
+        }
         if let failure {
             throw TraceError(code: .io, message: "cannot write \(path)", path: path, errno: failure)
         }

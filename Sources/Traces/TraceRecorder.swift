@@ -106,11 +106,22 @@ public final class TraceRecorder: Sendable {
     public func record(
         _ bytes: [UInt8], direction: TraceDirection, interface: TraceInterfaceID, timestamp: UInt64? = nil
     ) {
+        bytes.withUnsafeBytes { record($0, direction: direction, interface: interface, timestamp: timestamp) }
+    }
+
+    /// Records bytes seen on `interface` from memory the caller owns (a NIO `ByteBuffer`'s readable
+    /// bytes, say): they are encoded straight into the file buffer, with no intermediate copy.
+    public func record(
+        _ bytes: UnsafeRawBufferPointer, direction: TraceDirection, interface: TraceInterfaceID,
+        timestamp: UInt64? = nil
+    ) {
         guard !bytes.isEmpty else { return }
         let time = timestamp ?? TraceClock.now()
+        let data = BorrowedBytes(bytes: bytes)
         state.withLock { state in
-            let packet = PcapngPacket(interfaceID: interface.index, timestamp: time, data: bytes, direction: direction)
-            append(.enhancedPacket(packet), to: &state)
+            guard let writer = state.writer else { return }
+            writer.appendPacket(interfaceID: interface.index, timestamp: time, direction: direction, data: data.bytes)
+            appended(to: &state)
         }
     }
 
@@ -142,6 +153,12 @@ public final class TraceRecorder: Sendable {
     private func append(_ block: PcapngBlock, to state: inout State) {
         guard let writer = state.writer else { return }
         writer.append(block)
+        appended(to: &state)
+    }
+
+    /// Counts a packet just buffered and flushes or rotates if due.
+    private func appended(to state: inout State) {
+        guard let writer = state.writer else { return }
         state.packets += 1
         do throws(TraceError) {
             try writer.flushIfDue()
@@ -210,6 +227,11 @@ public final class TraceRecorder: Sendable {
     }
 }
 
+/// The caller's bytes, read only inside the recorder's lock while the caller's call is running.
+private struct BorrowedBytes: @unchecked Sendable {
+    let bytes: UnsafeRawBufferPointer
+}
+
 /// A recorder bound to one interface: what a device runner or bridge holds.
 public struct TraceTap: Sendable {
     /// The recorder.
@@ -226,8 +248,18 @@ public struct TraceTap: Sendable {
     /// Bytes the app wrote to the device (inbound).
     public func toDevice(_ bytes: [UInt8]) { recorder.record(bytes, direction: .inbound, interface: interface) }
 
+    /// Bytes the app wrote to the device (inbound), from memory the caller owns.
+    public func toDevice(_ bytes: UnsafeRawBufferPointer) {
+        recorder.record(bytes, direction: .inbound, interface: interface)
+    }
+
     /// Bytes the device sent to the app (outbound).
     public func fromDevice(_ bytes: [UInt8]) { recorder.record(bytes, direction: .outbound, interface: interface) }
+
+    /// Bytes the device sent to the app (outbound), from memory the caller owns.
+    public func fromDevice(_ bytes: UnsafeRawBufferPointer) {
+        recorder.record(bytes, direction: .outbound, interface: interface)
+    }
 
     /// Bytes in an explicit direction.
     public func record(_ bytes: [UInt8], direction: TraceDirection) {

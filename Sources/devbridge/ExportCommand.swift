@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import SerialBridge
 import SerialIO
+import ServiceLifecycle
 import Traces
 
 /// `devbridge export`: serve one serial device over TCP (raw, telnet or RFC 2217).
@@ -128,66 +129,43 @@ struct ExportCommand: AsyncParsableCommand {
             }
         default: throw ValidationError("give either DEVICE or --match")
         }
-        let followLogger = logger
-        let following = matched.map { link in
-            Task {
-                do { try await link.run() } catch {
-                    followLogger.error("cannot follow devices", metadata: ["error": "\(error)"])
-                }
-            }
+        let (host, port) = try AttachURL.hostPort(listen)
+        guard let mode = ExportMode(rawValue: mode) else {
+            throw ValidationError("--mode must be raw, telnet or rfc2217")
         }
-        defer { following?.cancel() }
-        do {
-            let (host, port) = try AttachURL.hostPort(listen)
-            guard let mode = ExportMode(rawValue: mode) else {
-                throw ValidationError("--mode must be raw, telnet or rfc2217")
-            }
-            guard let overflow = OverflowPolicy(rawValue: overflow) else {
-                throw ValidationError("--overflow must be drop or disconnect")
-            }
-            guard let openPolicy = OpenPolicy(rawValue: openPolicy) else {
-                throw ValidationError("--open must be always or clients")
-            }
-            var configuration = ExportConfiguration(
-                devicePath: device, host: host, port: port, mode: mode, maxClients: maxClients, takeover: takeover,
-                exclusive: exclusive, clientQueueBytes: queueBytes, overflowPolicy: overflow, openPolicy: openPolicy,
-                lineSettings: try line.map(Self.parseLine), dtrOnOpen: try dtr.map(Self.parseLevel),
-                rtsOnOpen: try rts.map(Self.parseLevel), token: token, insecure: insecure)
-            if let tlsCert {
-                guard let tlsKey else { throw ValidationError("--tls-cert needs --tls-key") }
+        guard let overflow = OverflowPolicy(rawValue: overflow) else {
+            throw ValidationError("--overflow must be drop or disconnect")
+        }
+        guard let openPolicy = OpenPolicy(rawValue: openPolicy) else {
+            throw ValidationError("--open must be always or clients")
+        }
+        var configuration = ExportConfiguration(
+            devicePath: device, host: host, port: port, mode: mode, maxClients: maxClients, takeover: takeover,
+            exclusive: exclusive, clientQueueBytes: queueBytes, overflowPolicy: overflow, openPolicy: openPolicy,
+            lineSettings: try line.map(Self.parseLine), dtrOnOpen: try dtr.map(Self.parseLevel),
+            rtsOnOpen: try rts.map(Self.parseLevel), token: token, insecure: insecure)
+        if let tlsCert {
+            guard let tlsKey else { throw ValidationError("--tls-cert needs --tls-key") }
+            do {
                 configuration.tls = try ExportTLS.serverContext(
                     certificate: tlsCert, key: tlsKey, clientCA: tlsClientCA)
+            } catch {
+                throw ValidationError(error.message)
             }
-            var recorder: TraceRecorder?
-            if let trace {
-                let opened = try TraceRecorder(path: trace)
-                configuration.trace = TraceTap(recorder: opened, name: device, description: "devbridge export")
-                recorder = opened
-            }
-            let server = try await ExportServer.start(configuration, logger: logger)
-            let shown = match.map { "match \($0)" } ?? device
-            FileHandle.standardOutput.write(
-                Data(("export \(shown) on \(host):\(server.port) (\(mode.rawValue))" + "\n").utf8))
-            let signals = Self.stopOnSignals(server)
-            try await server.waitUntilClosed()
-            _ = signals
-            recorder?.close()
-            following?.cancel()
-            await following?.value
-        } catch let error as SerialBridgeError {
-            throw ValidationError(error.message)
         }
-    }
-
-    /// SIGINT/SIGTERM stop the server, so the trace is flushed and closed before exit.
-    static func stopOnSignals(_ server: ExportServer) -> [any DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { Task { await server.stop() } }
-            source.resume()
-            return source
+        var recorder: TraceRecorder?
+        if let trace {
+            let opened = try TraceRecorder(path: trace)
+            configuration.trace = TraceTap(recorder: opened, name: device, description: "devbridge export")
+            recorder = opened
         }
+        let shown = match.map { "match \($0)" } ?? device
+        let export = ExportService(configuration: configuration, recorder: recorder, logger: logger) { port in
+            printNow("export \(shown) on \(host):\(port) (\(mode.rawValue))")
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: export)]
+        if let matched { services.append(.init(service: MatchedLinkService(link: matched))) }
+        try await runUntilStopped(services, logger: logger)
     }
 
     /// "115200" or "9600,7E1".

@@ -369,10 +369,12 @@ def test_trace_records_both_directions(devbridge, device, tmp, run):
         device.write(b"from-device")
         assert recv_exactly(client, 11) == b"from-device"
         client.close()
-        process.terminate()  # SIGTERM: the export closes the trace before exiting
-        process.wait(timeout=5)
+        process.terminate()  # SIGTERM: the export closes the device, then the trace, then exits
+        assert process.wait(timeout=5) == 0
     data = trace.read_bytes()
     assert data[:4] == b"\x0a\x0d\x0d\x0a"
     assert b"to-device" in data and b"from-device" in data
     shown = run("trace", "show", trace)
-    assert shown.returncode == 0 and shown.stdout
+    assert shown.returncode == 0
+    events = [line.split()[-1] for line in shown.stdout.splitlines() if " event " in line]
+    assert events[0] == "open" and events[-1] == "hangup", shown.stdout
