@@ -13,6 +13,7 @@
 // termios2 and TCGETS2 come from the kernel headers; <termios.h> (glibc)
 // must not be included in the same file.
 #include <asm/termbits.h>
+#include <linux/serial.h>
 #include <asm/ioctls.h>
 
 int devbridge_clinux_version(void) { return 1; }
@@ -141,6 +142,18 @@ int devbridge_modem_lines_get(int fd, int *bits) {
 
 int devbridge_modem_lines_set(int fd, int bits) {
     if (ioctl(fd, TIOCMSET, &bits) != 0) return -errno;
+    return 0;
+}
+
+int devbridge_line_errors_get(int fd, devbridge_line_errors *out) {
+    struct serial_icounter_struct counts;
+    memset(&counts, 0, sizeof counts);
+    if (ioctl(fd, TIOCGICOUNT, &counts) != 0) return -errno;
+    out->frame = counts.frame;
+    out->overrun = counts.overrun;
+    out->parity = counts.parity;
+    out->brk = counts.brk;
+    out->buf_overrun = counts.buf_overrun;
     return 0;
 }
 

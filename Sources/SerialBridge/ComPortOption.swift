@@ -9,7 +9,9 @@ import NIOCore
 /// devices without modem lines or parity (a PTY). Outbound: device bytes →
 /// ``TelnetEvent/data(_:)``. Modem-state changes arrive as the user outbound
 /// event ``ComPortOption/ModemLinesChanged`` and are reported to the client
-/// through its mask. In plain telnet mode (`comPortEnabled` false) only the
+/// through its mask; line errors arrive as ``ComPortOption/LineErrorsDetected``
+/// and become a NOTIFY-LINESTATE when the client's line-state mask asks for
+/// them. In plain telnet mode (`comPortEnabled` false) only the
 /// data passes and IAC BRK sends a serial BREAK.
 public final class ComPortOption: ChannelDuplexHandler {
     public typealias InboundIn = TelnetEvent
@@ -23,6 +25,14 @@ public final class ComPortOption: ChannelDuplexHandler {
         public var lines: UInt8
         /// Creates the event.
         public init(lines: UInt8) { self.lines = lines }
+    }
+
+    /// User outbound event: the device's UART reported receive errors since the last poll.
+    public struct LineErrorsDetected: Sendable, Equatable {
+        /// NOTIFY-LINESTATE error bits (see ``LineStateTracker``).
+        public var bits: UInt8
+        /// Creates the event.
+        public init(bits: UInt8) { self.bits = bits }
     }
 
     /// User inbound event: the client asked to suspend (true) or resume data to it.
@@ -88,6 +98,16 @@ public final class ComPortOption: ChannelDuplexHandler {
             promise?.succeed(())
             return
         }
+        if let errors = event as? LineErrorsDetected {
+            if active, errors.bits & lineStateMask != 0 {
+                send(
+                    context: context, ComPortCommand.notifyLineState,
+                    [(errors.bits | LineStateTracker.transmitRegistersEmpty) & lineStateMask])
+                context.flush()
+            }
+            promise?.succeed(())
+            return
+        }
         context.triggerUserOutboundEvent(event, promise: promise)
     }
 
@@ -126,7 +146,7 @@ public final class ComPortOption: ChannelDuplexHandler {
             _ = modem.update(lines: target.comPortModemLines())
             send(context: context, command, [modem.snapshot()])
         case ComPortCommand.notifyLineState:
-            send(context: context, command, [0x60 & lineStateMask])  // transmit registers empty
+            send(context: context, command, [LineStateTracker.transmitRegistersEmpty & lineStateMask])
         case ComPortCommand.flowControlSuspend, ComPortCommand.flowControlResume:
             context.fireUserInboundEventTriggered(
                 FlowControlRequest(suspend: command == ComPortCommand.flowControlSuspend))

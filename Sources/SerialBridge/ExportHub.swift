@@ -9,6 +9,9 @@ import NIOCore
 ///   for a client that is not writable (it stopped reading) is dropped for
 ///   that client only (policy `drop`) or the client is closed (`disconnect`);
 ///   either way it is counted, and nobody else waits.
+/// - A client that sent FLOWCONTROL-SUSPEND (RFC 2217) has device output
+///   held for it, up to the same `clientQueueBytes`, and sent on
+///   FLOWCONTROL-RESUME; beyond that the overflow policy applies as above.
 /// - Each client chunk is written to the device whole, so writes from
 ///   several clients interleave in whole chunks.
 /// - When the device itself backs up, clients stop being read (TCP
@@ -19,6 +22,9 @@ final class ExportHub {
         var overflowing = false
         var suspended = false
         var needsFlush = false
+        /// Device output held while the client is suspended.
+        var held = CircularBuffer<ByteBuffer>()
+        var heldBytes = 0
         init(channel: any Channel) { self.channel = channel }
     }
 
@@ -50,6 +56,14 @@ final class ExportHub {
             guard self.configuration.mode == .rfc2217 else { return }
             for client in self.clients.values {
                 client.channel.triggerUserOutboundEvent(ComPortOption.ModemLinesChanged(lines: lines), promise: nil)
+            }
+        }
+        device.onLineErrors = { [unowned self] bits in
+            self.statistics.lineErrorReports += 1
+            self.configuration.trace?.note(.note("line errors 0x\(String(bits, radix: 16))"))
+            guard self.configuration.mode == .rfc2217 else { return }
+            for client in self.clients.values {
+                client.channel.triggerUserOutboundEvent(ComPortOption.LineErrorsDetected(bits: bits), promise: nil)
             }
         }
         device.onWritable = { [unowned self] writable in
@@ -114,8 +128,15 @@ final class ExportHub {
     /// Flushes what clients wrote to the device in this read batch.
     func clientReadComplete() { device.flush() }
 
+    /// FLOWCONTROL-SUSPEND (true) or -RESUME (false) from an RFC 2217 client; resuming sends what was held.
     func setSuspended(_ suspended: Bool, channel: any Channel) {
-        clients[ObjectIdentifier(channel)]?.suspended = suspended
+        guard let client = clients[ObjectIdentifier(channel)], client.suspended != suspended else { return }
+        client.suspended = suspended
+        guard !suspended else { return }
+        while let buffer = client.held.popFirst() { channel.write(buffer, promise: nil) }
+        client.heldBytes = 0
+        client.overflowing = false
+        channel.flush()
     }
 
     func writabilityChanged(_ channel: any Channel) {
@@ -127,7 +148,13 @@ final class ExportHub {
         if let trace = configuration.trace { buffer.withUnsafeReadableBytes { trace.fromDevice($0) } }
         statistics.deviceBytesIn += buffer.readableBytes
         for client in clients.values {
-            if client.channel.isWritable && !client.suspended {
+            if client.suspended {
+                if client.heldBytes + buffer.readableBytes <= configuration.clientQueueBytes {
+                    client.held.append(buffer)
+                    client.heldBytes += buffer.readableBytes
+                    continue
+                }
+            } else if client.channel.isWritable {
                 client.channel.write(buffer, promise: nil)
                 client.needsFlush = true
                 continue

@@ -22,4 +22,6 @@ public struct ExportStatistics: Sendable, Equatable {
     public var overflowEpisodes = 0
     /// Clients disconnected by the `disconnect` overflow policy.
     public var overflowDisconnects = 0
+    /// Polls in which the device's UART had counted new receive errors (framing, parity, overrun, BREAK).
+    public var lineErrorReports = 0
 }

@@ -24,6 +24,8 @@ final class SerialDevice: ComPortTarget {
     var onStateChange: (Bool) -> Void = { _ in }
     /// Called when the modem lines (RFC 2217 high nibble) change.
     var onModemLines: (UInt8) -> Void = { _ in }
+    /// Called with NOTIFY-LINESTATE error bits when the UART counted receive errors (real ports only).
+    var onLineErrors: (UInt8) -> Void = { _ in }
     /// Called when writes to the device back up (false) or drain (true).
     var onWritable: (Bool) -> Void = { _ in }
 
@@ -39,6 +41,7 @@ final class SerialDevice: ComPortTarget {
     private var retryTask: Scheduled<Void>?
     private var modemTask: Scheduled<Void>?
     private var lastModemLines: UInt8 = 0
+    private var lineErrors: LineStateTracker?
     private(set) var opens = 0
 
     init(configuration: ExportConfiguration, eventLoop: any EventLoop, logger: Logger) {
@@ -192,19 +195,28 @@ final class SerialDevice: ComPortTarget {
     fileprivate func readComplete() { onReadComplete() }
     fileprivate func writabilityChanged(_ writable: Bool) { onWritable(writable) }
 
+    /// Polls modem lines and UART error counters every 100 ms, where the device has them (a PTY has neither).
     private func startModemPolling() {
-        guard let port, (try? port.modemLines()) != nil else { return }
+        guard let port else { return }
+        let hasModemLines = (try? port.modemLines()) != nil
+        lineErrors = (try? port.lineErrorCounts()).map { LineStateTracker(counts: $0) }
+        guard hasModemLines || lineErrors != nil else { return }
         lastModemLines = currentModemNibble()
         scheduleModemPoll()
     }
 
     private func scheduleModemPoll() {
         modemTask = eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(100)) { [weak self] in
-            guard let self, self.port != nil else { return }
+            guard let self, let port = self.port else { return }
             let lines = self.currentModemNibble()
             if lines != self.lastModemLines {
                 self.lastModemLines = lines
                 self.onModemLines(lines)
+            }
+            if var tracker = self.lineErrors, let counts = try? port.lineErrorCounts() {
+                let bits = tracker.update(counts)
+                self.lineErrors = tracker
+                if bits != 0 { self.onLineErrors(bits) }
             }
             self.scheduleModemPoll()
         }

@@ -33,6 +33,29 @@ public struct ModemLines: OptionSet, Sendable, Hashable {
     public static let ringIndicator = ModemLines(rawValue: Int32(DEVBRIDGE_TIOCM_RI))
 }
 
+/// A UART's cumulative receive error counters (TIOCGICOUNT).
+public struct LineErrorCounts: Sendable, Hashable {
+    /// Framing errors.
+    public var framing: Int
+    /// Hardware overruns.
+    public var overrun: Int
+    /// Parity errors.
+    public var parity: Int
+    /// BREAK conditions received.
+    public var breaks: Int
+    /// Bytes lost because the tty buffer was full.
+    public var bufferOverrun: Int
+
+    /// Creates counters.
+    public init(framing: Int = 0, overrun: Int = 0, parity: Int = 0, breaks: Int = 0, bufferOverrun: Int = 0) {
+        self.framing = framing
+        self.overrun = overrun
+        self.parity = parity
+        self.breaks = breaks
+        self.bufferOverrun = bufferOverrun
+    }
+}
+
 /// An error from a ``SerialPort``.
 public struct SerialPortError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What failed.
@@ -150,6 +173,16 @@ public final class SerialPort {
         let rc = devbridge_modem_lines_get(fileDescriptor, &bits)
         guard rc == 0 else { throw SerialPortError(code: .controlFailed, path: path, errno: -rc) }
         return ModemLines(rawValue: bits)
+    }
+
+    /// Receive error counters (TIOCGICOUNT). PTYs and many USB adapters keep none: this throws there.
+    public func lineErrorCounts() throws(SerialPortError) -> LineErrorCounts {
+        var counts = devbridge_line_errors()
+        let rc = devbridge_line_errors_get(fileDescriptor, &counts)
+        guard rc == 0 else { throw SerialPortError(code: .controlFailed, path: path, errno: -rc) }
+        return LineErrorCounts(
+            framing: Int(counts.frame), overrun: Int(counts.overrun), parity: Int(counts.parity),
+            breaks: Int(counts.brk), bufferOverrun: Int(counts.buf_overrun))
     }
 
     /// Raises or lowers DTR and/or RTS (nil leaves a line as it is).

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOEmbedded
+import SerialIO
 import Testing
 
 @testable import SerialBridge
@@ -134,5 +135,36 @@ import Testing
         try send(channel, sb([1, 0, 0, 0x4B, 0]))
         #expect(try outbound(channel) == [])
         #expect(target.baud == 9600)
+    }
+
+    @Test func lineErrorsAreReportedThroughTheLineStateMask() throws {
+        let target = FakeComPortTarget()
+        let channel = try makeChannel(target)
+        _ = try pyserialOpen(channel)
+        // pyserial's default mask is 0: errors are not reported.
+        try send(channel, sb([10, 0]))
+        #expect(try outbound(channel) == sb([110, 0]))
+        try channel.triggerUserOutboundEvent(ComPortOption.LineErrorsDetected(bits: 0x08)).wait()
+        #expect(try outbound(channel) == [])
+        // Framing and parity asked for: a framing error is reported with the registers-empty bits masked off.
+        try send(channel, sb([10, 0x0C]))
+        #expect(try outbound(channel) == sb([110, 0x0C]))
+        try channel.triggerUserOutboundEvent(ComPortOption.LineErrorsDetected(bits: 0x08 | 0x02)).wait()
+        #expect(try outbound(channel) == sb([106, 0x08]))
+        try channel.triggerUserOutboundEvent(ComPortOption.LineErrorsDetected(bits: 0x10)).wait()  // BREAK: masked
+        #expect(try outbound(channel) == [])
+        try send(channel, sb([10, 0x7F]))
+        _ = try outbound(channel)
+        try channel.triggerUserOutboundEvent(ComPortOption.LineErrorsDetected(bits: 0x10)).wait()
+        #expect(try outbound(channel) == sb([106, 0x70]))
+    }
+
+    @Test func lineStateTrackerReportsWhatEachCounterGained() {
+        var tracker = LineStateTracker(counts: LineErrorCounts(framing: 3, overrun: 1))
+        #expect(tracker.update(LineErrorCounts(framing: 3, overrun: 1)) == 0)  // earlier errors are not news
+        #expect(tracker.update(LineErrorCounts(framing: 4, overrun: 1, parity: 2)) == 0x08 | 0x04)
+        #expect(tracker.update(LineErrorCounts(framing: 4, overrun: 1, parity: 2, bufferOverrun: 7)) == 0x02)
+        #expect(tracker.update(LineErrorCounts(framing: 4, overrun: 2, parity: 2, breaks: 1, bufferOverrun: 7)) == 0x12)
+        #expect(tracker.update(LineErrorCounts(framing: 4, overrun: 2, parity: 2, breaks: 1, bufferOverrun: 7)) == 0)
     }
 }

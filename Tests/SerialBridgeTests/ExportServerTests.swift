@@ -108,6 +108,43 @@ import Testing
         await device.close()
     }
 
+    @Test func flowControlSuspendHoldsDeviceDataUntilResume() async throws {
+        let link = temporaryLink("suspend")
+        let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
+        let server = try await export(link, mode: .rfc2217, queue: 8192)
+        #expect(await eventually { await server.statistics().deviceOpen })
+        let client = try await TestClient.connect(port: server.port)
+        try await client.send([255, 251, 44, 255, 253, 44])
+        #expect(await client.wait { $0.firstRange(of: [255, 250, 44, 107]) != nil })
+        // FLOWCONTROL-SUSPEND has no reply: a SET-LINESTATE-MASK after it shows it was handled.
+        try await client.send([255, 250, 44, 8, 255, 240, 255, 250, 44, 10, 0, 255, 240])
+        #expect(await client.wait { $0.firstRange(of: [255, 250, 44, 110, 0, 255, 240]) != nil })
+        device.write(Array("held-1 ".utf8))
+        device.write(Array("held-2".utf8))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(client.bytes.firstRange(of: Array("held".utf8)) == nil)
+        try await client.send([255, 250, 44, 9, 255, 240])  // FLOWCONTROL-RESUME
+        #expect(await client.wait { $0.firstRange(of: Array("held-1 held-2".utf8)) != nil })
+        #expect(await server.statistics().overflowDroppedBytes == 0)
+
+        // Beyond the client's queue, held data overflows like any other stalled client's.
+        try await client.send([255, 250, 44, 8, 255, 240, 255, 250, 44, 10, 0, 255, 240])
+        let acks = { (bytes: [UInt8]) in bytes.ranges(of: [255, 250, 44, 110, 0, 255, 240]).count }
+        #expect(await client.wait { acks($0) == 2 })
+        let before = client.bytes.count
+        for _ in 0..<16 { device.write([UInt8](repeating: 0x41, count: 1024)) }
+        #expect(await eventually { await server.statistics().overflowDroppedBytes > 0 })
+        try await client.send([255, 250, 44, 9, 255, 240])
+        #expect(await client.wait { $0.count >= before + 4096 })
+        try await Task.sleep(for: .milliseconds(200))
+        let delivered = client.bytes.count - before
+        #expect(delivered <= 8192)
+        #expect(await server.statistics().overflowDroppedBytes + delivered == 16 * 1024)
+        await client.close()
+        await server.stop()
+        await device.close()
+    }
+
     @Test func maxClientsRefusesAndTakeoverReplaces() async throws {
         let link = temporaryLink("max")
         let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))

@@ -82,6 +82,21 @@ enum {
     DEVBRIDGE_TIOCM_DSR = 0x100,
 };
 
+// MARK: - Line error counters
+
+/// A UART's cumulative receive error counters (TIOCGICOUNT).
+typedef struct {
+    int frame;
+    int overrun;
+    int parity;
+    int brk;
+    int buf_overrun;
+} devbridge_line_errors;
+
+/// Reads the error counters of a real UART (TIOCGICOUNT). PTYs and many USB
+/// adapters do not keep them: expect -ENOTTY or -EINVAL there.
+int devbridge_line_errors_get(int fd, devbridge_line_errors *out);
+
 // MARK: - inotify (open/close watch on one file)
 
 /// Event kinds reported by `devbridge_inotify_read`.
