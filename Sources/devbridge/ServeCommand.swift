@@ -91,15 +91,16 @@ enum ServeBanner {
                     "    link:   \(link)   e.g. python3 -m serial.tools.miniterm \(link) \(device.baud ?? 9600)")
             }
             for export in device.exports {
+                let address = export.address
                 let hint =
                     switch export.mode {
-                    case "rfc2217": "pyserial rfc2217://\(export.listen)"
+                    case "rfc2217": "pyserial rfc2217://\(address)"
                     case "raw":
-                        "qemu -chardev socket,id=s0,host=\(export.listen.split(separator: ":").first ?? ""),port=\(export.listen.split(separator: ":").last ?? "") -serial chardev:s0"
-                    default: "telnet \(export.listen.replacingOccurrences(of: ":", with: " "))"
+                        "qemu -chardev socket,id=s0,host=\(address.split(separator: ":").first ?? ""),port=\(address.split(separator: ":").last ?? "") -serial chardev:s0"
+                    default: "telnet \(address.replacingOccurrences(of: ":", with: " "))"
                     }
                 lines.append(
-                    "    \(export.mode): \(export.listen) — \(export.status)\(export.error.map { ": \($0)" } ?? "")   \(hint)"
+                    "    \(export.mode): \(address) — \(export.status)\(export.error.map { ": \($0)" } ?? "")   \(hint)"
                 )
             }
         }

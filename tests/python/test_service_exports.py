@@ -78,3 +78,19 @@ def test_two_exports_of_one_device_each_get_every_line(serve, tmp_path):
     assert len(common) >= 8, (lines_a, lines_b)
     service.stop()
     assert "Assertion failed" not in service.text()
+
+
+def test_banner_shows_the_bound_port_of_an_export_on_port_0(serve, tmp_path):
+    service = serve(
+        "devices:\n"
+        f"  smoker:\n    profile: smoker-brisket\n    link: {tmp_path}/smoker\n"
+        "    exports:\n      - {mode: raw, listen: '127.0.0.1:0'}\n"
+    )
+    _, exports = service.get("/control/exports", expect=200)
+    port = exports["exports"][0]["port"]
+    assert port and port != 0
+    assert f"raw: 127.0.0.1:{port} — running" in service.text()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+        client.settimeout(10)
+        assert client.recv(4096)
+    assert service.stop() == 0

@@ -85,4 +85,10 @@ public struct ExportSnapshot: Sendable, Codable, Equatable {
     public var status: String
     public var error: String?
     public var counters: ExportCounters
+
+    /// `HOST:PORT` to connect to: the bound port while running, else as configured.
+    public var address: String {
+        guard let port, let colon = listen.lastIndex(of: ":") else { return listen }
+        return "\(listen[..<colon]):\(port)"
+    }
 }
