@@ -207,6 +207,20 @@ def main():
             f"{name:<28} {median(good, 'p50'):>11.0f} {median(good, 'p99'):>11.0f} "
             f"{median(good, 'mbps'):>8.1f} {median(good, 'cpu_per_mb'):>10.4f}"
             + (f"  ({len(errors)} failed rounds: {errors[0]})" if errors else ""))
+    if "socat" in samples:
+        print("paired with socat in the same round (median of per-round ratios; socat = 1.00):")
+        for name, rows in samples.items():
+            if not name.startswith("devbridge"):
+                continue
+            ratios = {}
+            for key in ("p50", "mbps", "cpu_per_mb"):
+                pairs = [
+                    r[key] / peer[key] for r, peer in zip(rows, samples["socat"])
+                    if key in r and key in peer and peer[key]]
+                ratios[key] = sorted(pairs)[len(pairs) // 2] if pairs else float("nan")
+            print(
+                f"  {name:<26} RTT p50 ×{ratios['p50']:.2f}   MB/s ×{ratios['mbps']:.2f}   "
+                f"CPU s/MB ×{ratios['cpu_per_mb']:.2f}")
     for name, rows in samples.items():
         warnings = sorted({r["warning"] for r in rows if "warning" in r})
         for warning in warnings:

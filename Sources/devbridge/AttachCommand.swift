@@ -60,6 +60,6 @@ struct AttachCommand: AsyncParsableCommand {
             url: target, link: link, options: options, logger: logger)
         FileHandle.standardOutput.write(
             Data(("attach \(target) at \(link) (\(client.endpoint.slavePath))" + "\n").utf8))
-        await client.run()
+        try await runUntilStopped([.init(service: UntilShutdownService { await client.run() })], logger: logger)
     }
 }

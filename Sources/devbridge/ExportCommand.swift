@@ -164,7 +164,17 @@ struct ExportCommand: AsyncParsableCommand {
             printNow("export \(shown) on \(host):\(port) (\(mode.rawValue))")
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: export)]
-        if let matched { services.append(.init(service: MatchedLinkService(link: matched))) }
+        if let matched {
+            services.append(
+                .init(
+                    service: UntilShutdownService {
+                        do {
+                            try await matched.run()
+                        } catch let error where !(error is CancellationError) {
+                            throw ValidationFailure(message: "--match: cannot follow devices: \(error)")
+                        }
+                    }))
+        }
         try await runUntilStopped(services, logger: logger)
     }
 

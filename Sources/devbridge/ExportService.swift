@@ -1,4 +1,3 @@
-import Discovery
 import Logging
 import SerialBridge
 import ServiceLifecycle
@@ -29,19 +28,5 @@ struct ExportService: Service {
         // Idempotent: makes sure the device is closed (its hangup noted) before the trace is.
         await server.stop()
         recorder?.close()
-    }
-}
-
-/// Keeps `--match`'s link pointing at the matched device until graceful shutdown.
-struct MatchedLinkService: Service {
-    let link: MatchedDeviceLink
-
-    func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown { try await link.run() }
-        } catch is CancellationError {
-        } catch {
-            throw ValidationFailure(message: "--match: cannot follow devices: \(error)")
-        }
     }
 }

@@ -283,9 +283,12 @@ def test_attach_round_trip_with_baud_change_seen_on_the_host(devbridge, device, 
             device.write(b"host->guest")
             assert app.read(11) == b"host->guest"
             app.close()
+            attach.terminate()  # SIGTERM: a graceful stop removes the link
+            assert attach.wait(timeout=5) == 0
+            assert not os.path.lexists(link)
         finally:
-            attach.terminate()
-            attach.wait(timeout=5)
+            if attach.poll() is None:
+                attach.kill()
 
 
 def test_attach_reconnects_and_keeps_the_pty(devbridge, device, tmp):
