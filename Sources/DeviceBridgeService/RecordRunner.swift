@@ -11,7 +11,13 @@ import Traces
 /// after the device (`.inbound` app → device, `.outbound` device → app),
 /// with open/close/hangup/line events on the `events` interface.
 ///
-/// A `Service`: it runs until cancelled, graceful shutdown, or the device hangs up.
+/// When the device hangs up (unplugged, or its driver went away) the trace
+/// notes `hangup`, the app's PTY stays in place, and the runner reopens the
+/// device by path as soon as it is back (noting `open` and re-applying the
+/// app's last line settings); app bytes written meanwhile are dropped and
+/// counted. With `exitOnHangup` it ends at the hangup instead.
+///
+/// A `Service`: it runs until cancelled or graceful shutdown (or a hangup, with `exitOnHangup`).
 public final class RecordRunner: Service, Sendable {
     /// Where the app can reach the device, reported once the PTY is up.
     public struct Endpoint: Sendable {
@@ -29,6 +35,20 @@ public final class RecordRunner: Service, Sendable {
         public var toDevice = 0
         /// Bytes from the device to the app.
         public var fromDevice = 0
+        /// App bytes dropped while the device was away.
+        public var droppedWhileAbsent = 0
+        /// Times the device hung up.
+        public var hangups = 0
+    }
+
+    /// How often an absent device is looked for.
+    static let reopenInterval: Duration = .milliseconds(250)
+
+    /// The device as the three pumps share it: nil while it is away.
+    private struct DeviceState: ~Copyable {
+        var port: RecordDevicePort?
+        /// The settings the app last made, applied to every reopened port.
+        var appSettings: LineSettings?
     }
 
     private let devicePath: String
@@ -36,13 +56,16 @@ public final class RecordRunner: Service, Sendable {
     private let tap: TraceTap
     private let logger: Logger
     private let onReady: @Sendable (Endpoint) -> Void
+    private let exitOnHangup: Bool
     private let counterState = Mutex(Counters())
+    private let deviceState = Mutex(DeviceState())
 
     /// Creates a runner recording `devicePath` ⇄ `link` into `recorder`.
     public init(
         device devicePath: String, link: String?, recorder: TraceRecorder, logger: Logger,
-        onReady: @escaping @Sendable (Endpoint) -> Void = { _ in }
+        exitOnHangup: Bool = false, onReady: @escaping @Sendable (Endpoint) -> Void = { _ in }
     ) {
+        self.exitOnHangup = exitOnHangup
         self.devicePath = devicePath
         self.link = link
         self.tap = TraceTap(
@@ -55,48 +78,43 @@ public final class RecordRunner: Service, Sendable {
     public var counters: Counters { counterState.withLock { $0 } }
 
     public func run() async throws {
-        let device = try RecordDevicePort(path: devicePath)
-        defer { device.close() }
-        let settings = device.lineSettings ?? .default9600
-        let endpoint = try await PseudoTerminalEndpoint.open(
-            link: link, lineSettings: settings, options: .init(emulateLineMismatch: false), logger: logger)
+        let first = try RecordDevicePort(path: devicePath)
+        let settings = first.lineSettings ?? .default9600
+        let endpoint: PseudoTerminalEndpoint
+        do {
+            endpoint = try await PseudoTerminalEndpoint.open(
+                link: link, lineSettings: settings, options: .init(emulateLineMismatch: false), logger: logger)
+        } catch {
+            first.close()
+            throw error
+        }
+        deviceState.withLock { $0.port = first }
         tap.note(TraceEvent(settings))
         onReady(Endpoint(ptyPath: endpoint.slavePath, link: endpoint.linkPath, lineSettings: settings))
-        let deviceReads = device.reads()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                await cancelWhenGracefulShutdown {
-                    for await read in deviceReads {
-                        switch read {
-                        case .bytes(let bytes):
-                            self.tap.fromDevice(bytes)
-                            _ = endpoint.write(bytes)
-                            self.counterState.withLock { $0.fromDevice += bytes.count }
-                        case .hangup(let code):
-                            self.tap.note(.hangup)
-                            self.logger.warning("device \(self.devicePath) hung up (errno \(code))")
-                            return
-                        }
-                    }
-                }
+                await cancelWhenGracefulShutdown { await self.pumpDevice(to: endpoint, first: first) }
             }
             group.addTask {
                 for await bytes in endpoint.inbound {
                     self.tap.toDevice(bytes)
-                    device.write(bytes)
-                    self.counterState.withLock { $0.toDevice += bytes.count }
+                    let port = self.deviceState.withLock { $0.port }
+                    port?.write(bytes)
+                    self.counterState.withLock {
+                        $0.toDevice += bytes.count
+                        if port == nil { $0.droppedWhileAbsent += bytes.count }
+                    }
                 }
             }
             group.addTask {
                 for await event in endpoint.events {
                     self.tap.note(TraceEvent(event))
                     if case .lineSettingsChanged(let settings) = event {
-                        do {
-                            try device.apply(settings)
-                            self.logger.info("app set \(settings); applied to \(self.devicePath)")
-                        } catch {
-                            self.logger.warning("cannot apply \(settings) to \(self.devicePath): \(error)")
+                        let port = self.deviceState.withLock { state in
+                            state.appSettings = settings
+                            return state.port
                         }
+                        self.apply(settings, to: port)
                     }
                 }
             }
@@ -104,6 +122,62 @@ public final class RecordRunner: Service, Sendable {
             group.cancelAll()
             await endpoint.close()
         }
+        deviceState.withLock { state in
+            state.port?.close()
+            state.port = nil
+        }
         try? tap.recorder.flush()
+    }
+
+    /// Device → app until cancelled, reopening the device after each hangup (unless `exitOnHangup`).
+    private func pumpDevice(to endpoint: PseudoTerminalEndpoint, first: RecordDevicePort) async {
+        var port = first
+        while !Task.isCancelled {
+            for await read in port.reads() {
+                switch read {
+                case .bytes(let bytes):
+                    tap.fromDevice(bytes)
+                    _ = endpoint.write(bytes)
+                    counterState.withLock { $0.fromDevice += bytes.count }
+                case .hangup(let code):
+                    tap.note(.hangup)
+                    counterState.withLock { $0.hangups += 1 }
+                    logger.warning(
+                        "device hung up (errno \(code))\(exitOnHangup ? "" : "; waiting for it to come back")",
+                        metadata: ["device": "\(devicePath)"])
+                }
+            }
+            deviceState.withLock { $0.port = nil }
+            port.close()
+            guard !exitOnHangup, let reopened = await reopen() else { return }
+            port = reopened
+        }
+    }
+
+    /// Waits until the device can be opened again; nil when cancelled first.
+    private func reopen() async -> RecordDevicePort? {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: Self.reopenInterval)
+            guard let port = try? RecordDevicePort(path: devicePath) else { continue }
+            let settings = deviceState.withLock { state in
+                state.port = port
+                return state.appSettings
+            }
+            if let settings { apply(settings, to: port) }
+            tap.note(.open)
+            logger.notice("device is back", metadata: ["device": "\(devicePath)"])
+            return port
+        }
+        return nil
+    }
+
+    private func apply(_ settings: LineSettings, to port: RecordDevicePort?) {
+        guard let port else { return }
+        do {
+            try port.apply(settings)
+            logger.info("app set \(settings); applied to \(devicePath)")
+        } catch {
+            logger.warning("cannot apply \(settings) to \(devicePath): \(error)")
+        }
     }
 }

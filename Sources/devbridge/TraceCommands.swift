@@ -36,8 +36,13 @@ struct RecordCommand: AsyncParsableCommand {
         abstract: "Interpose between an app and a serial device, recording both directions as pcapng.",
         discussion: """
             The app opens --link instead of the device; bytes and line-setting changes pass both
-            ways and everything goes into --out (see docs/traces.md). Runs until SIGINT/SIGTERM
-            or until the device hangs up. The file is flushed at least every 250 ms.
+            ways and everything goes into --out (see docs/traces.md). Runs until SIGINT/SIGTERM.
+            The file is flushed at least every 250 ms.
+
+            When the device hangs up (unplugged), the trace notes 'hangup', the link stays, and the
+            device is reopened as soon as it is back (noted 'open', with the app's last line
+            settings applied again). App bytes written meanwhile are dropped and counted.
+            --exit-on-hangup ends the recording at the first hangup instead.
 
             Example:
               devbridge record --device /dev/ttyUSB0 --link /tmp/smoker --out cook.pcapng --rotate-interval 1h
@@ -58,6 +63,9 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "Start a new file (OUT.1, OUT.2, …) after this long, e.g. 1h.")
     var rotateInterval: String?
 
+    @Flag(help: "End the recording when the device hangs up instead of waiting for it to return.")
+    var exitOnHangup = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "notice"
 
@@ -74,7 +82,9 @@ struct RecordCommand: AsyncParsableCommand {
         defer { recorder.close() }
         let device = self.device
         let out = self.out
-        let runner = RecordRunner(device: device, link: link, recorder: recorder, logger: logger) { endpoint in
+        let runner = RecordRunner(
+            device: device, link: link, recorder: recorder, logger: logger, exitOnHangup: exitOnHangup
+        ) { endpoint in
             printNow(
                 """
                 devbridge record: \(device) at \(endpoint.lineSettings)
@@ -86,7 +96,13 @@ struct RecordCommand: AsyncParsableCommand {
         try await runUntilStopped(
             [.init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)], logger: logger)
         let counters = runner.counters
-        print("recorded \(counters.toDevice) bytes app→device, \(counters.fromDevice) bytes device→app into \(out)")
+        var summary =
+            "recorded \(counters.toDevice) bytes app→device, \(counters.fromDevice) bytes device→app into \(out)"
+        if counters.hangups > 0 {
+            summary +=
+                "; the device hung up \(counters.hangups)×, \(counters.droppedWhileAbsent) app bytes dropped meanwhile"
+        }
+        print(summary)
     }
 }
 

@@ -3,6 +3,7 @@ gives the app the same bytes, --match reports a wrong write, truncated and
 corrupt files, and a SIGKILLed recorder leaves a readable file."""
 import os
 import random
+import re
 import select
 import shutil
 import signal
@@ -314,3 +315,63 @@ def test_trace_feeds_a_profile_csv_channel(devbridge, tmp_path, run):
     out = run("profile", "run", profile, "--every", "1s").stdout.splitlines()
     assert out[0].split(",")[2] == "pit"
     assert out[1].split(",")[2] == "225.00"
+
+
+def test_record_waits_for_a_device_that_hung_up_and_keeps_recording(devbridge, tmp_path, run):
+    """The device (a PTY behind a symlink, as udev's by-id links are) goes away and comes back:
+    the app's link stays, and the trace shows both sessions with hangup and open between them."""
+    master, slave_path = fake_device()
+    device_link = tmp_path / "ttyUSB-by-id"
+    os.symlink(slave_path, device_link)
+    trace = tmp_path / "replug.pcapng"
+    proc = start(devbridge, "record", "--device", device_link, "--link", tmp_path / "app", "--out", trace)
+    app = open_raw(tmp_path / "app")
+    try:
+        os.write(app, b"before\n")
+        assert read_exactly(master, 7) == b"before\n"
+        os.write(master, b"one\r\n")
+        assert read_exactly(app, 5) == b"one\r\n"
+
+        os.close(master)  # unplug: the recorder's reads fail with EIO
+        os.unlink(device_link)
+        time.sleep(0.5)
+        os.write(app, b"lost\n")  # nobody to take it: dropped and counted
+        time.sleep(0.2)
+        master, slave_path = fake_device()  # replug, maybe under another name
+        os.symlink(slave_path, device_link)
+
+        deadline = time.monotonic() + 10
+        echoed = b""
+        while b"after" not in echoed and time.monotonic() < deadline:
+            os.write(app, b"after\n")
+            try:
+                echoed += read_exactly(master, 6, timeout=0.5)
+            except OSError:  # EIO: nobody has the new port open yet
+                time.sleep(0.1)
+        assert b"after\n" in echoed
+        os.write(master, b"two\r\n")
+        assert read_exactly(app, 5) == b"two\r\n"
+    finally:
+        os.close(app)
+    time.sleep(0.3)
+    code, out, err = stop(proc)
+    os.close(master)
+    assert code == 0, err
+    dropped = re.search(r"hung up 1×, (\d+) app bytes dropped", out)
+    assert dropped and int(dropped.group(1)) >= len(b"lost\n"), out
+    shown = run("trace", "show", trace).stdout
+    events = [line.split()[-1] for line in shown.splitlines() if " event " in line]
+    assert "hangup" in events and events.index("hangup") < len(events) - 1
+    assert events[events.index("hangup") + 1] == "open", events
+    assert '"one\\r\\n"' in shown and '"two\\r\\n"' in shown
+
+
+def test_record_exit_on_hangup_ends_the_recording(devbridge, tmp_path):
+    master, device_path = fake_device()
+    trace = tmp_path / "once.pcapng"
+    proc = start(devbridge, "record", "--device", device_path, "--link", tmp_path / "app", "--out", trace,
+                 "--exit-on-hangup")
+    os.close(master)
+    out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert "hung up 1×" in out
