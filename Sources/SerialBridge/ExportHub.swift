@@ -18,14 +18,17 @@ import NIOCore
 ///   backpressure) until it drains.
 final class ExportHub {
     final class Client {
-        let channel: any Channel
+        /// The client's ``ExportClientHandler`` context: writes start there rather than at the
+        /// pipeline's tail, which saves a generic `Channel.write` and a trip through the pipeline.
+        let context: ChannelHandlerContext
+        var channel: any Channel { context.channel }
         var overflowing = false
         var suspended = false
         var needsFlush = false
         /// Device output held while the client is suspended.
         var held = CircularBuffer<ByteBuffer>()
         var heldBytes = 0
-        init(channel: any Channel) { self.channel = channel }
+        init(context: ChannelHandlerContext) { self.context = context }
     }
 
     let configuration: ExportConfiguration
@@ -44,7 +47,7 @@ final class ExportHub {
         device.onReadComplete = { [unowned self] in
             for client in self.clients.values where client.needsFlush {
                 client.needsFlush = false
-                client.channel.flush()
+                client.context.flush()
             }
         }
         device.onStateChange = { [unowned self] open in
@@ -83,8 +86,9 @@ final class ExportHub {
         for client in clients.values { client.channel.close(promise: nil) }
     }
 
-    /// Registers an accepted (and authenticated) client; false if it was refused.
-    func add(_ channel: any Channel) -> Bool {
+    /// Registers an accepted (and authenticated) client by its last handler's context; false if it was refused.
+    func add(_ context: ChannelHandlerContext) -> Bool {
+        let channel = context.channel
         if clients.count >= configuration.maxClients {
             guard configuration.takeover, let oldest = order.first, let victim = clients[oldest] else {
                 statistics.clientsRefused += 1
@@ -98,7 +102,7 @@ final class ExportHub {
             victim.channel.close(promise: nil)
         }
         let id = ObjectIdentifier(channel)
-        clients[id] = Client(channel: channel)
+        clients[id] = Client(context: context)
         order.append(id)
         statistics.clientsAccepted += 1
         statistics.clients = clients.count
@@ -133,10 +137,10 @@ final class ExportHub {
         guard let client = clients[ObjectIdentifier(channel)], client.suspended != suspended else { return }
         client.suspended = suspended
         guard !suspended else { return }
-        while let buffer = client.held.popFirst() { channel.write(buffer, promise: nil) }
+        while let buffer = client.held.popFirst() { client.context.write(NIOAny(buffer), promise: nil) }
         client.heldBytes = 0
         client.overflowing = false
-        channel.flush()
+        client.context.flush()
     }
 
     func writabilityChanged(_ channel: any Channel) {
@@ -155,7 +159,7 @@ final class ExportHub {
                     continue
                 }
             } else if client.channel.isWritable {
-                client.channel.write(buffer, promise: nil)
+                client.context.write(NIOAny(buffer), promise: nil)
                 client.needsFlush = true
                 continue
             }
@@ -211,7 +215,7 @@ final class ExportClientHandler: ChannelInboundHandler {
     private func register(context: ChannelHandlerContext) {
         guard !registered else { return }
         registered = true
-        if !hub.add(context.channel) { context.close(promise: nil) }
+        if !hub.add(context) { context.close(promise: nil) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

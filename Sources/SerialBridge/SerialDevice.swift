@@ -31,6 +31,8 @@ final class SerialDevice: ComPortTarget {
 
     private(set) var port: SerialPort?
     private var channel: (any Channel)?
+    /// The ``DeviceHandler``'s context: writes start there (no generic `Channel.write`).
+    fileprivate var context: ChannelHandlerContext?
     private var wanted: LineSettings?
     private var wantedFlow: FlowControl?
     private var dtr: Bool?
@@ -77,13 +79,13 @@ final class SerialDevice: ComPortTarget {
     /// Writes a client's chunk to the device in one piece. False when the device is absent.
     /// The write is flushed by ``flush()`` (the hub calls it once per batch of client reads).
     func write(_ buffer: ByteBuffer) -> Bool {
-        guard let channel else { return false }
-        channel.write(buffer, promise: nil)
+        guard channel != nil, let context else { return false }
+        context.write(NIOAny(buffer), promise: nil)
         return true
     }
 
     /// Flushes writes to the device.
-    func flush() { channel?.flush() }
+    func flush() { context?.flush() }
 
     /// Called after a batch of device reads.
     var onReadComplete: () -> Void = {}
@@ -186,6 +188,7 @@ final class SerialDevice: ComPortTarget {
         modemTask = nil
         let channel = self.channel
         self.channel = nil
+        context = nil
         channel?.close(promise: nil)
         port?.close()
         port = nil
@@ -340,6 +343,10 @@ private final class DeviceHandler: ChannelInboundHandler {
     unowned let device: SerialDevice
 
     init(_ device: SerialDevice) { self.device = device }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        device.context = context
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         device.received(unwrapInboundIn(data))
