@@ -121,6 +121,24 @@ replay)
     hexdump -v -e '32/1 "%02x" "\n"' /tmp/bytes | sed 's/ //g; s/^/GUEST-HEX /'
     if [ "$got" -eq "$BYTES" ]; then result PASS "$got bytes"; else result FAIL "$got of $BYTES bytes"; fi
     ;;
+line-errors)
+    # Scenario 5: a BREAK on a real (emulated 16550) UART reaches an RFC 2217
+    # client as NOTIFY-LINESTATE. The host sends telnet IAC BRK into ttyS1's
+    # chardev; the guest's export reads the UART's error counters (TIOCGICOUNT).
+    devbridge export /dev/ttyS1 --listen 127.0.0.1:7000 --mode rfc2217 &
+    i=0
+    while ! nc -z 127.0.0.1 7000 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    # WILL/DO COM-PORT, then SET-LINESTATE-MASK 0x10 (break detect); listen for 6 s.
+    (printf '\377\373\054\377\375\054\377\372\054\012\020\377\360'; sleep 6) |
+        timeout 10 nc 127.0.0.1 7000 >/tmp/notify
+    hexdump -v -e '32/1 "%02x" "\n"' /tmp/notify | sed 's/ //g; s/^/GUEST-HEX /'
+    # IAC SB COM-PORT NOTIFY-LINESTATE(106) 0x10 IAC SE
+    if od -An -tx1 /tmp/notify | tr -d ' \n' | grep -q 'fffa2c6a10fff0'; then
+        result PASS "NOTIFY-LINESTATE break detect"
+    else
+        result FAIL "no NOTIFY-LINESTATE with break detect"
+    fi
+    ;;
 *)
     result FAIL "unknown scenario"
     ;;

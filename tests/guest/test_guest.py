@@ -15,6 +15,7 @@ import select
 import socket
 import struct
 import termios
+import threading
 import time
 import tty
 
@@ -217,3 +218,38 @@ def test_replay_recorded_trace_to_guest(host, boot, tmp_path):
     assert result.result == "PASS", result.failure("the guest did not receive all recorded bytes")
     got = result.hex_bytes()
     assert got == outbound, result.failure(f"the guest received {got!r}, recorded {outbound!r}")
+
+
+def test_break_on_a_real_uart_reaches_an_rfc2217_client_as_linestate(tmp_path, boot):
+    """5. devbridge export in the guest, on the emulated 16550 ttyS1: a BREAK the host sends (telnet IAC BRK
+    into ttyS1's chardev) is counted by the guest kernel and reported to an RFC 2217 client as NOTIFY-LINESTATE."""
+    with socket.socket() as probe:  # QEMU listens (only a telnet *server* chardev turns IAC BRK into a BREAK)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    stop = threading.Event()
+
+    def send_breaks():
+        while not stop.is_set():
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=1)
+            except OSError:
+                time.sleep(0.1)
+                continue
+            with connection:
+                while not stop.wait(0.5):  # keep breaking: whichever arrives once the export is up is reported
+                    try:
+                        connection.sendall(b"\xff\xf3")  # IAC BRK
+                    except OSError:
+                        return
+            return
+
+    thread = threading.Thread(target=send_breaks, daemon=True)
+    thread.start()
+    try:
+        result = boot("line-errors", ["-chardev", f"socket,id=s1,host=127.0.0.1,port={port},server=on,wait=off,telnet=on",
+                                      "-serial", "chardev:s1"])
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert result.result == "PASS", result.failure("the guest's RFC 2217 client saw no break-detect NOTIFY-LINESTATE")
+    assert bytes.fromhex("fffa2c6a10fff0") in result.hex_bytes(), result.failure("the notification is not in the bytes")
