@@ -375,3 +375,35 @@ def test_record_exit_on_hangup_ends_the_recording(devbridge, tmp_path):
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert "hung up 1×" in out
+
+
+@needs_tshark
+def test_record_rotation_gives_files_that_each_open_on_their_own(devbridge, tmp_path):
+    """--rotate-size: every file is a complete pcapng (tshark reads it alone, interfaces included),
+    and the files' packets, in order, are the whole session."""
+    master, device_path = fake_device()
+    trace = tmp_path / "rot.pcapng"
+    proc = start(devbridge, "record", "--device", device_path, "--link", tmp_path / "app", "--out", trace,
+                 "--rotate-size", "2KB")
+    app = open_raw(tmp_path / "app")
+    sent = b""
+    try:
+        for i in range(6):
+            chunk = bytes([0x41 + i]) * 1000
+            os.write(master, chunk)
+            assert read_exactly(app, len(chunk)) == chunk
+            sent += chunk
+            time.sleep(0.4)  # past the 250 ms flush, after which a file may rotate
+    finally:
+        os.close(app)
+    code, _, err = stop(proc)
+    os.close(master)
+    assert code == 0, err
+    files = sorted(tmp_path.glob("rot.pcapng*"), key=lambda p: int(p.suffix[1:]) if p.suffix[1:].isdigit() else 0)
+    assert len(files) >= 3, files
+    received = b""
+    for path in files:
+        packets = tshark_packets(path)
+        assert packets, f"{path.name} has no packets"
+        received += b"".join(p[2] for p in packets if p[0] == device_path and p[1] == 2)
+    assert received == sent
