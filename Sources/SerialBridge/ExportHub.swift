@@ -56,18 +56,12 @@ final class ExportHub {
             self.statistics.deviceOpens = self.device.opens
         }
         device.onModemLines = { [unowned self] lines in
-            guard self.configuration.mode == .rfc2217 else { return }
-            for client in self.clients.values {
-                client.channel.triggerUserOutboundEvent(ComPortOption.ModemLinesChanged(lines: lines), promise: nil)
-            }
+            self.notifyComPortClients(ComPortOption.ModemLinesChanged(lines: lines))
         }
         device.onLineErrors = { [unowned self] bits in
             self.statistics.lineErrorReports += 1
             self.configuration.trace?.note(.note("line errors 0x\(String(bits, radix: 16))"))
-            guard self.configuration.mode == .rfc2217 else { return }
-            for client in self.clients.values {
-                client.channel.triggerUserOutboundEvent(ComPortOption.LineErrorsDetected(bits: bits), promise: nil)
-            }
+            self.notifyComPortClients(ComPortOption.LineErrorsDetected(bits: bits))
         }
         device.onWritable = { [unowned self] writable in
             self.deviceWritable = writable
@@ -75,6 +69,12 @@ final class ExportHub {
                 client.channel.setOption(ChannelOptions.autoRead, value: writable).whenFailure { _ in }
             }
         }
+    }
+
+    /// Hands a device-state event to every client's ``ComPortOption`` (RFC 2217 mode only).
+    private func notifyComPortClients(_ event: some Sendable) {
+        guard configuration.mode == .rfc2217 else { return }
+        for client in clients.values { client.channel.triggerUserOutboundEvent(event, promise: nil) }
     }
 
     func start() {

@@ -41,6 +41,12 @@ public struct PcapngOption: Sendable, Equatable {
         self.init(code: code, value: Array(text.utf8))
     }
 
+    /// The `epb_flags` option carrying `direction`; nil for `.unknown` (event packets carry none).
+    public static func flags(_ direction: TraceDirection) -> PcapngOption? {
+        guard direction != .unknown else { return nil }
+        return PcapngOption(code: packetFlags, value: PcapngEncoder.littleEndian(direction.flags))
+    }
+
     /// The value as UTF-8 text.
     public var text: String { String(decoding: value, as: UTF8.self) }
 }
@@ -132,10 +138,7 @@ public struct PcapngPacket: Sendable, Equatable {
         self.data = data
         var options: [PcapngOption] = []
         if let comment { options.append(PcapngOption(code: PcapngOption.comment, text: comment)) }
-        if direction != .unknown {
-            options.append(
-                PcapngOption(code: PcapngOption.packetFlags, value: PcapngEncoder.littleEndian(direction.flags)))
-        }
+        if let flags = PcapngOption.flags(direction) { options.append(flags) }
         self.options = options
     }
 

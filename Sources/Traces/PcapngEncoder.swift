@@ -52,12 +52,9 @@ public enum PcapngEncoder {
         interfaceID: UInt32, timestamp: UInt64, direction: TraceDirection, data: UnsafeRawBufferPointer,
         to bytes: inout [UInt8]
     ) {
-        let flags =
-            direction == .unknown
-            ? [] : [PcapngOption(code: PcapngOption.packetFlags, value: littleEndian(direction.flags))]
         appendPacket(
             interfaceID: interfaceID, timestamp: timestamp, originalLength: UInt32(clamping: data.count), data: data,
-            options: flags, to: &bytes)
+            options: PcapngOption.flags(direction).map { [$0] } ?? [], to: &bytes)
     }
 
     private static func appendPacket(
