@@ -129,7 +129,12 @@ public final class RecordRunner: Service, Sendable {
         try? tap.recorder.flush()
     }
 
-    /// Device → app until cancelled, reopening the device after each hangup (unless `exitOnHangup`).
+    /// Whether a hangup is waited out. Not for a `/dev/pts/N` path: a pseudo-terminal never comes
+    /// back, and its number is soon reused by an unrelated terminal that must not be taken over.
+    private var waitsAfterHangup: Bool { !exitOnHangup && !devicePath.hasPrefix("/dev/pts/") }
+
+    /// Device → app until cancelled, reopening the device after each hangup (unless `exitOnHangup`
+    /// or the device is a pseudo-terminal).
     private func pumpDevice(to endpoint: PseudoTerminalEndpoint, first: RecordDevicePort) async {
         var port = first
         while !Task.isCancelled {
@@ -143,13 +148,13 @@ public final class RecordRunner: Service, Sendable {
                     tap.note(.hangup)
                     counterState.withLock { $0.hangups += 1 }
                     logger.warning(
-                        "device hung up (errno \(code))\(exitOnHangup ? "" : "; waiting for it to come back")",
+                        "device hung up (errno \(code))\(waitsAfterHangup ? "; waiting for it to come back" : "")",
                         metadata: ["device": "\(devicePath)"])
                 }
             }
             deviceState.withLock { $0.port = nil }
             port.close()
-            guard !exitOnHangup, let reopened = await reopen() else { return }
+            guard waitsAfterHangup, let reopened = await reopen() else { return }
             port = reopened
         }
     }

@@ -42,7 +42,8 @@ struct RecordCommand: AsyncParsableCommand {
             When the device hangs up (unplugged), the trace notes 'hangup', the link stays, and the
             device is reopened as soon as it is back (noted 'open', with the app's last line
             settings applied again). App bytes written meanwhile are dropped and counted.
-            --exit-on-hangup ends the recording at the first hangup instead.
+            --exit-on-hangup ends the recording at the first hangup instead; so does the hangup of a
+            /dev/pts/N device (a pseudo-terminal never comes back; its number is reused).
 
             Example:
               devbridge record --device /dev/ttyUSB0 --link /tmp/smoker --out cook.pcapng --rotate-interval 1h

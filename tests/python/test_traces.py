@@ -16,11 +16,27 @@ TSHARK = shutil.which("tshark")
 needs_tshark = pytest.mark.skipif(TSHARK is None, reason="tshark is not installed (scripts/bootstrap.sh installs it)")
 
 
+STARTED = []
+
+
+@pytest.fixture(autouse=True)
+def kill_leftovers():
+    """A failed test must not leave a recorder behind: one waiting for its device would take over
+    a later test's device."""
+    yield
+    while STARTED:
+        proc = STARTED.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def start(devbridge, *args):
     """Starts devbridge in the background; returns the process once it printed its 'link:' line."""
     proc = subprocess.Popen(
         [str(devbridge), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+    STARTED.append(proc)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
@@ -366,11 +382,13 @@ def test_record_waits_for_a_device_that_hung_up_and_keeps_recording(devbridge, t
     assert '"one\\r\\n"' in shown and '"two\\r\\n"' in shown
 
 
-def test_record_exit_on_hangup_ends_the_recording(devbridge, tmp_path):
+@pytest.mark.parametrize("flags", [["--exit-on-hangup"], []], ids=["exit-on-hangup", "pts-path"])
+def test_record_exit_on_hangup_ends_the_recording(devbridge, tmp_path, flags):
+    """--exit-on-hangup ends at the hangup; so does a /dev/pts/N device without it (its number gets reused)."""
     master, device_path = fake_device()
+    assert device_path.startswith("/dev/pts/")
     trace = tmp_path / "once.pcapng"
-    proc = start(devbridge, "record", "--device", device_path, "--link", tmp_path / "app", "--out", trace,
-                 "--exit-on-hangup")
+    proc = start(devbridge, "record", "--device", device_path, "--link", tmp_path / "app", "--out", trace, *flags)
     os.close(master)
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
@@ -386,6 +404,7 @@ def test_record_rotation_gives_files_that_each_open_on_their_own(devbridge, tmp_
     proc = start(devbridge, "record", "--device", device_path, "--link", tmp_path / "app", "--out", trace,
                  "--rotate-size", "2KB")
     app = open_raw(tmp_path / "app")
+    time.sleep(0.3)  # the PTY drops output until it has seen the app's open (as record_session waits)
     sent = b""
     try:
         for i in range(6):
