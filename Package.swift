@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "SerialBridge",
             dependencies: [
-                "SerialIO", "Traces",
+                "CLinuxSupport", "SerialIO", "Traces",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

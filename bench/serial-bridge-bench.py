@@ -103,6 +103,8 @@ def bridges(devbridge, tmp):
     """name -> function(device_link, port) returning the argv of a bridge."""
     out = {
         "devbridge export": lambda link, port: [devbridge, "export", link, "--listen", f"127.0.0.1:{port}"],
+        "devbridge export --busy-poll 0": lambda link, port: [
+            devbridge, "export", link, "--listen", f"127.0.0.1:{port}", "--busy-poll", "0"],
         "devbridge export --trace": lambda link, port: [
             devbridge, "export", link, "--listen", f"127.0.0.1:{port}",
             "--trace", os.path.join(tmp, f"trace-{port}.pcapng")],

@@ -67,6 +67,15 @@ public struct ExportConfiguration: Sendable {
     public var insecure: Bool
     /// Records device traffic (both directions) and device events to a pcapng trace.
     public var trace: TraceTap?
+    /// How long the event loop keeps polling after I/O instead of sleeping, while
+    /// traffic turns around within that time (see ``BusyPollPolicy``); zero never polls.
+    public var busyPoll: Duration
+
+    /// The default ``busyPoll``: a round trip through a PTY or a USB adapter's
+    /// driver turns around well within it, and a pause costs at most this much CPU.
+    public static let defaultBusyPoll = Duration.microseconds(100)
+    /// The largest ``busyPoll`` accepted.
+    public static let maximumBusyPoll = Duration.milliseconds(10)
 
     /// Creates a configuration with defaults: 127.0.0.1, raw, 16 clients, 64 KiB queues, drop.
     public init(
@@ -75,9 +84,10 @@ public struct ExportConfiguration: Sendable {
         overflowPolicy: OverflowPolicy = .drop, openPolicy: OpenPolicy = .always,
         lineSettings: LineSettings? = nil, dtrOnOpen: Bool? = nil, rtsOnOpen: Bool? = nil,
         reopenInterval: Duration = .milliseconds(200), token: String? = nil, tls: NIOSSLContext? = nil,
-        insecure: Bool = false, trace: TraceTap? = nil
+        insecure: Bool = false, trace: TraceTap? = nil, busyPoll: Duration = Self.defaultBusyPoll
     ) {
         self.trace = trace
+        self.busyPoll = busyPoll
         self.devicePath = devicePath
         self.host = host
         self.port = port
@@ -107,6 +117,11 @@ public struct ExportConfiguration: Sendable {
         }
         if token != nil, mode != .raw {
             throw SerialBridgeError(code: .invalidConfiguration, message: "--token works in raw mode only")
+        }
+        guard busyPoll >= .zero, busyPoll <= Self.maximumBusyPoll else {
+            throw SerialBridgeError(
+                code: .invalidConfiguration,
+                message: "busy-poll must be between 0 and 10000 microseconds, got \(Int(busyPoll / .microseconds(1)))")
         }
         guard maxClients >= 1, clientQueueBytes >= 1024 else {
             throw SerialBridgeError(

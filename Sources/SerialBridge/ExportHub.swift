@@ -16,6 +16,8 @@ import NIOCore
 ///   several clients interleave in whole chunks.
 /// - When the device itself backs up, clients stop being read (TCP
 ///   backpressure) until it drains.
+/// - After each flush in either direction the ``BusyPoller`` may keep the
+///   loop polling for a moment, so an answer is forwarded without a wake-up.
 final class ExportHub {
     final class Client {
         /// The client's ``ExportClientHandler`` context: writes start there rather than at the
@@ -38,17 +40,20 @@ final class ExportHub {
     private var order: [ObjectIdentifier] = []
     var statistics = ExportStatistics()
     private var deviceWritable = true
+    let poller: BusyPoller
 
     init(configuration: ExportConfiguration, device: SerialDevice, logger: Logger) {
         self.configuration = configuration
         self.device = device
         self.logger = logger
+        self.poller = BusyPoller(eventLoop: device.eventLoop, window: TimeAmount(configuration.busyPoll))
         device.onRead = { [unowned self] buffer in self.deviceRead(buffer) }
         device.onReadComplete = { [unowned self] in
             for client in self.clients.values where client.needsFlush {
                 client.needsFlush = false
                 client.context.flush()
             }
+            self.poller.burst()
         }
         device.onStateChange = { [unowned self] open in
             self.configuration.trace?.note(open ? .open : .hangup)
@@ -78,10 +83,12 @@ final class ExportHub {
     }
 
     func start() {
+        poller.start()
         if configuration.openPolicy == .always { device.start() }
     }
 
     func stop() {
+        poller.stop()
         device.stop()
         for client in clients.values { client.channel.close(promise: nil) }
     }
@@ -130,7 +137,17 @@ final class ExportHub {
     }
 
     /// Flushes what clients wrote to the device in this read batch.
-    func clientReadComplete() { device.flush() }
+    func clientReadComplete() {
+        device.flush()
+        poller.burst()
+    }
+
+    /// Counters, with the poller's.
+    var currentStatistics: ExportStatistics {
+        var current = statistics
+        current.busyPollWindows = poller.windows
+        return current
+    }
 
     /// FLOWCONTROL-SUSPEND (true) or -RESUME (false) from an RFC 2217 client; resuming sends what was held.
     func setSuspended(_ suspended: Bool, channel: any Channel) {

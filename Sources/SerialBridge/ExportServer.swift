@@ -19,8 +19,8 @@ public final class ExportServer: Sendable {
     /// The configuration served.
     public let configuration: ExportConfiguration
     private let serverChannel: any Channel
-    private let hub: NIOLoopBound<ExportHub>
-    private let eventLoop: any EventLoop
+    let hub: NIOLoopBound<ExportHub>
+    let eventLoop: any EventLoop
 
     private init(
         port: Int, configuration: ExportConfiguration, serverChannel: any Channel,
@@ -101,7 +101,7 @@ public final class ExportServer: Sendable {
 
     /// Counters (clients, bytes, overflow drops, reopens).
     public func statistics() async -> ExportStatistics {
-        (try? await eventLoop.submit { self.hub.value.statistics }.get()) ?? ExportStatistics()
+        (try? await eventLoop.submit { self.hub.value.currentStatistics }.get()) ?? ExportStatistics()
     }
 
     /// Waits until ``stop()`` closes the listening socket.

@@ -24,4 +24,6 @@ public struct ExportStatistics: Sendable, Equatable {
     public var overflowDisconnects = 0
     /// Polls in which the device's UART had counted new receive errors (framing, parity, overrun, BREAK).
     public var lineErrorReports = 0
+    /// Times the event loop polled for a moment after I/O instead of sleeping (see `busyPoll`).
+    public var busyPollWindows = 0
 }

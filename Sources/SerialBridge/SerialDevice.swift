@@ -165,11 +165,7 @@ final class SerialDevice: ComPortTarget {
 
     private func scheduleRetry() {
         guard running, retryTask == nil else { return }
-        let delay = TimeAmount.nanoseconds(
-            Int64(
-                configuration.reopenInterval.components.seconds * 1_000_000_000
-                    + configuration.reopenInterval.components.attoseconds / 1_000_000_000))
-        retryTask = eventLoop.assumeIsolated().scheduleTask(in: delay) {
+        retryTask = eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(configuration.reopenInterval)) {
             self.retryTask = nil
             self.tryOpen()
         }

@@ -17,6 +17,48 @@ import Testing
                 reopenInterval: .milliseconds(20)))
     }
 
+    /// With a 10 ms window (bytes every millisecond turn around within it) the loop polls while
+    /// the bytes flow and sleeps again afterwards; with none it never polls.
+    @Test(arguments: [Duration.milliseconds(10), .zero])
+    func busyPollingFollowsTheTrafficAndStops(window: Duration) async throws {
+        let link = temporaryLink("busy-poll")
+        let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
+        let inbound = await InboundCollector.start(device)
+        let server = try await ExportServer.start(
+            ExportConfiguration(devicePath: link, port: 0, reopenInterval: .milliseconds(20), busyPoll: window))
+        #expect(await eventually { await server.statistics().deviceOpen })
+        let client = try await TestClient.connect(port: server.port)
+        for byte in 0..<100 {
+            try await client.send([UInt8(byte)])
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(await inbound.wait { $0 == (0..<100).map(UInt8.init) })  // polling never holds data back
+        let turns = { try await server.eventLoop.submit { server.hub.value.poller.turns }.get() }
+        if window == .zero {
+            #expect(await server.statistics().busyPollWindows == 0)
+            #expect(try await turns() == 0)
+        } else {
+            #expect(await server.statistics().busyPollWindows > 0)
+            #expect(try await turns() > 100)  // the loop went round without sleeping
+            try await Task.sleep(for: .milliseconds(50))  // five windows of silence
+            let quiet = try await turns()
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(try await turns() == quiet)  // and then it sleeps
+        }
+        await client.close()
+        await server.stop()
+        await device.close()
+    }
+
+    @Test func busyPollOutsideItsRangeIsRefused() async throws {
+        for window in [Duration.microseconds(-1), .milliseconds(11)] {
+            let error = #expect(throws: SerialBridgeError.self) {
+                try ExportConfiguration(devicePath: "/dev/null", port: 0, busyPoll: window).validate()
+            }
+            #expect(error?.message.contains("busy-poll must be between 0 and 10000 microseconds") == true)
+        }
+    }
+
     @Test func rawRoundTripWithTwoClients() async throws {
         let link = temporaryLink("raw")
         let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))

@@ -327,6 +327,12 @@ def test_non_loopback_bind_needs_tls_token_or_insecure(run, device):
     assert "--insecure" in result.stderr
 
 
+def test_busy_poll_out_of_range_is_refused_with_the_range(run, device):
+    result = run("export", device.link, "--listen", "127.0.0.1:0", "--busy-poll", "20000", check=False)
+    assert result.returncode != 0
+    assert "busy-poll must be between 0 and 10000 microseconds, got 20000" in result.stderr
+
+
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
 def test_tls_with_client_certificates_and_attach(devbridge, device, tmp):
     def make(name, *extra):
