@@ -8,6 +8,7 @@ accounting in /proc/PID/stat is too coarse for a few hundred milliseconds).
 """
 import argparse
 import contextlib
+import multiprocessing
 import os
 import select
 import shutil
@@ -15,12 +16,15 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 
 class PtyDevice:
-    """A PTY whose master echoes (mode 'echo') or counts (mode 'sink') what the bridge writes."""
+    """A PTY whose master echoes (mode 'echo') or counts (mode 'sink') what the bridge writes.
+
+    The device runs in a process of its own, as a real device would: sharing the client's
+    interpreter (and its GIL) would add the client's scheduling to every round trip.
+    """
 
     def __init__(self, link, mode):
         self.master, self.slave = os.openpty()
@@ -28,14 +32,18 @@ class PtyDevice:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(link)
         os.symlink(os.ttyname(self.slave), link)
-        self.mode = mode
-        self.received = 0
-        self.stop = False
-        self.thread = threading.Thread(target=self.run, daemon=True)
-        self.thread.start()
+        context = multiprocessing.get_context("fork")
+        self._received = context.RawValue("q", 0)
+        self._stop = context.Event()
+        self.process = context.Process(target=self.run, args=(mode,), daemon=True)
+        self.process.start()
 
-    def run(self):
-        while not self.stop:
+    @property
+    def received(self):
+        return self._received.value
+
+    def run(self, mode):
+        while not self._stop.is_set():
             ready, _, _ = select.select([self.master], [], [], 0.1)
             if not ready:
                 continue
@@ -43,13 +51,15 @@ class PtyDevice:
                 data = os.read(self.master, 65536)
             except OSError:
                 return
-            self.received += len(data)
-            if self.mode == "echo":
+            self._received.value += len(data)
+            if mode == "echo":
                 os.write(self.master, data)
 
     def close(self):
-        self.stop = True
-        self.thread.join()
+        self._stop.set()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
         os.close(self.master)
         os.close(self.slave)
         with contextlib.suppress(FileNotFoundError):

@@ -11,7 +11,7 @@ import NIOPosix
 /// poller owns an eventfd registered with the loop: while polling, each read
 /// of it signals it again, so `epoll_wait` always finds it ready and returns
 /// at once, together with whatever else became ready, and the loop never sleeps.
-/// Each turn costs three system calls (`epoll_wait`, `read`, `write`).
+/// Each turn costs four system calls (`epoll_wait`, `read`, `sched_yield`, `write`).
 final class BusyPoller {
     let eventLoop: any EventLoop
     private var policy: BusyPollPolicy

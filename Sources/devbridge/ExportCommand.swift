@@ -34,8 +34,8 @@ struct ExportCommand: AsyncParsableCommand {
 
             While a conversation turns around quickly (a request and its answer within \
             --busy-poll microseconds, 100 by default), the export polls for that long after each \
-            burst instead of sleeping, and forwards the answer without a wake-up: about a third \
-            off the round trip, for at most that much CPU per burst. Sparse traffic costs \
+            burst instead of sleeping, and forwards the answer without a wake-up: 10-40 % off \
+            the round trip, for at most that much CPU per burst. Sparse traffic costs \
             nothing; --busy-poll 0 always sleeps.
 
             --trace FILE records both directions and device events (open, hangup, settings, DTR/RTS, \

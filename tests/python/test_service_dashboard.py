@@ -143,7 +143,8 @@ def test_dashboard_loads_charts_live_and_buttons_inject_events(serve, browser, t
     service = serve(
         "devices:\n"
         f"  smoker: {{profile: smoker-brisket, link: {tmp_path}/smoker, speed: 120, reset_on_open: false}}\n"
-        f"  ribs: {{profile: smoker-ribs-321, protocol: heatermeter, link: {tmp_path}/ribs, speed: 60}}\n"
+        f"  ribs: {{profile: smoker-ribs-321, protocol: heatermeter, link: {tmp_path}/ribs, speed: 60,\n"
+        "         exports: [{mode: raw, listen: '127.0.0.1:0'}]}\n"
     )
     browser.call("Page.enable")
     browser.call("Runtime.enable")
@@ -151,6 +152,11 @@ def test_dashboard_loads_charts_live_and_buttons_inject_events(serve, browser, t
     browser.wait("document.body.dataset.ready === 'true'", what="the device list")
     assert browser.evaluate("document.querySelectorAll('[data-device]').length") == 2
     assert "2 devices" in browser.evaluate("document.getElementById('summary').textContent")
+    # An export on port 0 shows the port it bound, not ":0".
+    port = service.wait_for(
+        lambda: service.get("/control/exports", expect=200)[1]["exports"][0].get("port"), what="the bound port")
+    browser.wait(
+        f"document.querySelector('[data-listen]')?.textContent === '127.0.0.1:{port}'", what="the bound address")
     card = "document.querySelector('[data-device=smoker]')"
     browser.wait(f"Number({card}.dataset.samples) >= 3", what="three samples from the stream")
     first = browser.evaluate(f"{card}.querySelector('path[data-channel=pit]').getAttribute('d').length")

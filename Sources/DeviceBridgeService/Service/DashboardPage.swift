@@ -45,7 +45,7 @@ public enum DashboardPage {
         <header><h1>devbridge</h1><span id="summary">loading…</span><span id="message"></span></header>
         <main id="devices"></main>
         <section class="card" style="margin:0 20px 20px"><h2>Exports</h2>
-          <table><thead><tr><th>name</th><th>mode</th><th>listen</th><th>status</th><th>clients</th><th>bytes in/out</th></tr></thead>
+          <table><thead><tr><th>name</th><th>mode</th><th>address</th><th>status</th><th>clients</th><th>bytes in/out</th></tr></thead>
           <tbody id="exports"></tbody></table></section>
         <script>
         "use strict";
@@ -180,10 +180,12 @@ public enum DashboardPage {
           if (!response.ok) { document.getElementById("summary").textContent = "control API: HTTP " + response.status; return; }
           const data = await response.json();
           data.devices.forEach(update);
+          // The bound port while running (it differs from a configured :0), else the address as configured.
+          const boundAddress = e => e.port ? e.listen.replace(/:[0-9]+$/, ":" + e.port) : e.listen;
           document.getElementById("summary").textContent = data.devices.length + " devices, " + data.exports.length + " exports";
           const rows = data.exports.length ? [] : [el("tr", {}, el("td", {colspan: "6"}, "no exports configured"))];
           document.getElementById("exports").replaceChildren(...rows, ...data.exports.map(e => el("tr", {},
-            el("td", {}, e.name), el("td", {}, e.mode), el("td", {}, e.listen), el("td", {}, e.status + (e.error ? ": " + e.error : "")),
+            el("td", {}, e.name), el("td", {}, e.mode), el("td", {"data-listen": e.name}, boundAddress(e)), el("td", {}, e.status + (e.error ? ": " + e.error : "")),
             el("td", {}, String(e.counters.clients)), el("td", {}, e.counters.bytesIn + " / " + e.counters.bytesOut))));
           document.body.dataset.ready = "true";
         }
