@@ -65,6 +65,15 @@ static uint32_t decode_speed(speed_t code, speed_t explicit_speed) {
     return explicit_speed;
 }
 
+// A standard rate gets its Bxxx code, so tools that read the legacy termios
+// (stty, cfgetospeed) see it; any other rate goes through BOTHER.
+static speed_t encode_speed(uint32_t baud) {
+    for (size_t i = 0; i < sizeof(standard_speeds) / sizeof(standard_speeds[0]); i++) {
+        if (standard_speeds[i].baud == baud) return standard_speeds[i].code;
+    }
+    return BOTHER;
+}
+
 int devbridge_line_settings_get(int fd, devbridge_line_settings *out) {
     struct termios2 t;
     if (ioctl(fd, TCGETS2, &t) != 0) return -errno;
@@ -115,7 +124,8 @@ int devbridge_line_settings_set(int fd, const devbridge_line_settings *s, int ma
     }
     if (s->stop_bits == 2) t.c_cflag |= CSTOPB;
     else if (s->stop_bits != 1) return -EINVAL;
-    t.c_cflag |= BOTHER | (BOTHER << IBSHIFT);
+    speed_t code = encode_speed(s->baud);
+    t.c_cflag |= code | (code << IBSHIFT);
     t.c_ispeed = s->baud;
     t.c_ospeed = s->baud;
     if (ioctl(fd, TCSETS2, &t) != 0) return -errno;

@@ -121,7 +121,8 @@ public struct ExportConfiguration: Sendable {
         guard busyPoll >= .zero, busyPoll <= Self.maximumBusyPoll else {
             throw SerialBridgeError(
                 code: .invalidConfiguration,
-                message: "busy-poll must be between 0 and 10000 microseconds, got \(Int(busyPoll / .microseconds(1)))")
+                message: "busy-poll must be between 0 and \(Int(Self.maximumBusyPoll / .microseconds(1))) "
+                    + "microseconds, got \(Int(busyPoll / .microseconds(1)))")
         }
         guard maxClients >= 1, clientQueueBytes >= 1024 else {
             throw SerialBridgeError(

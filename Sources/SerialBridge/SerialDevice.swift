@@ -38,6 +38,8 @@ final class SerialDevice: ComPortTarget {
     private var dtr: Bool?
     private var rts: Bool?
     private var breakOn = false
+    /// Device bytes still to drop for a client's PURGE-DATA of the receive buffer.
+    private var purgedInput = 0
     private var running = false
     private var opening = false
     private var retryTask: Scheduled<Void>?
@@ -140,6 +142,7 @@ final class SerialDevice: ComPortTarget {
                     }
                     self.port = port
                     self.channel = channel
+                    self.purgedInput = 0
                     self.opens += 1
                     self.logger.info("device open", metadata: ["device": "\(self.path)", "opens": "\(self.opens)"])
                     self.startModemPolling()
@@ -190,7 +193,14 @@ final class SerialDevice: ComPortTarget {
         port = nil
     }
 
-    fileprivate func received(_ buffer: ByteBuffer) { onRead(buffer) }
+    fileprivate func received(_ buffer: ByteBuffer) {
+        guard purgedInput > 0 else { return onRead(buffer) }
+        var rest = buffer
+        let dropped = min(purgedInput, rest.readableBytes)
+        rest.moveReaderIndex(forwardBy: dropped)
+        purgedInput -= dropped
+        if rest.readableBytes > 0 { onRead(rest) }
+    }
     fileprivate func readComplete() { onReadComplete() }
     fileprivate func writabilityChanged(_ writable: Bool) { onWritable(writable) }
 
@@ -327,7 +337,11 @@ final class SerialDevice: ComPortTarget {
     }
 
     func comPortPurge(_ value: UInt8) {
-        port?.flush(input: value & 1 != 0, output: value & 2 != 0)
+        guard let port else { return }
+        // The receive buffer is purged by dropping, as they are read, the bytes the tty holds now.
+        // tcflush(TCIFLUSH) would take away bytes epoll may already have reported to NIO as readable.
+        if value & 1 != 0 { purgedInput = port.inputQueueLength() }
+        if value & 2 != 0 { port.flush(input: false, output: true) }
     }
 
     func comPortModemLines() -> UInt8 { port == nil ? 0 : currentModemNibble() }

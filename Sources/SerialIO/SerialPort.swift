@@ -205,7 +205,16 @@ public final class SerialPort {
         _ = devbridge_hupcl_set(fileDescriptor, 0)
     }
 
+    /// Bytes received and not yet read (FIONREAD); 0 if the tty cannot say.
+    public func inputQueueLength() -> Int {
+        max(0, Int(devbridge_input_queue_length(fileDescriptor)))
+    }
+
     /// Discards bytes received and/or not yet transmitted (tcflush).
+    ///
+    /// Under an event loop that watches this tty, discard input with
+    /// ``inputQueueLength()`` and by dropping that many bytes as they are read
+    /// instead: tcflush can take away bytes epoll has already reported readable.
     public func flush(input: Bool, output: Bool) {
         if input && output {
             tcflush(fileDescriptor, TCIOFLUSH)

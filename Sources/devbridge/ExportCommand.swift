@@ -113,7 +113,7 @@ struct ExportCommand: AsyncParsableCommand {
         help: ArgumentHelp(
             "Poll this many microseconds after I/O instead of sleeping, while traffic turns around that fast (0: never).",
             valueName: "microseconds"))
-    var busyPoll: Int = 100
+    var busyPoll = Int(ExportConfiguration.defaultBusyPoll / .microseconds(1))
 
     @Flag(help: "Allow a non-loopback bind without TLS or a token.")
     var insecure = false
@@ -166,6 +166,12 @@ struct ExportCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError(error.message)
             }
+        }
+        // Refuse a bad configuration before --trace creates (or truncates) its file.
+        do {
+            try configuration.validate()
+        } catch {
+            throw ValidationError(error.message)
         }
         var recorder: TraceRecorder?
         if let trace {

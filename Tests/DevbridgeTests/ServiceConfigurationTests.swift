@@ -35,13 +35,13 @@ import Testing
                 trace: /tmp/pit.pcapng
                 isolation: process
                 limits: {memory: 256M, cpu: 1h, restart_backoff: 200ms}
-                exports: [{mode: telnet, listen: "127.0.0.1:7100"}]
+                exports: [{mode: telnet, listen: "127.0.0.1:7100", busy_poll_us: 0}]
             exports:
               thermo:
                 match: {ID_VENDOR_ID: "0403", ID_MODEL_ID: "6001"}
                 listen: 127.0.0.1:7101
                 baud: 115200
-              usb0: {device: /dev/ttyUSB0, mode: raw, listen: "127.0.0.1:7102"}
+              usb0: {device: /dev/ttyUSB0, mode: raw, listen: "127.0.0.1:7102", busy_poll_us: 250}
             """
         let configuration = try ServiceConfigurationLoader.parse(yaml: yaml, file: "t.yaml")
         #expect(configuration.api.listen.host == "0.0.0.0")
@@ -57,6 +57,8 @@ import Testing
         #expect(configuration.hostExports[0].selector == .match(["ID_VENDOR_ID": "0403", "ID_MODEL_ID": "6001"]))
         #expect(configuration.hostExports[0].export.mode == "rfc2217")
         #expect(configuration.hostExports[1].selector == .path("/dev/ttyUSB0"))
+        #expect(pit.exports.map(\.busyPollMicroseconds) == [0])
+        #expect(configuration.hostExports.map(\.export.busyPollMicroseconds) == [nil, 250])
     }
 
     /// Each bad configuration fails with the file, line, column and key at fault.
@@ -88,6 +90,10 @@ import Testing
             "t.yaml:4:13: devices.a.limits: limits apply only to isolation: process"
         ),
         ("exports:\n  u: {listen: \"127.0.0.1:1\"}\n", "t.yaml:2:6: exports.u: missing required key 'device'"),
+        (
+            "exports:\n  u: {device: /dev/ttyS0, listen: \"127.0.0.1:1\", busy_poll_us: 20000}\n",
+            "t.yaml:2:64: exports.u.busy_poll_us: busy_poll_us must be between 0 and 10000 microseconds, found 20000"
+        ),
         ("devices: [1, 2]\n", "t.yaml:1:10: devices: expected a mapping"),
         (
             "devices:\n  a: {profile: cgm-t1d-day, nightscout: true}\n  b: {profile: cgm-spike, nightscout: true}\n",

@@ -150,6 +150,48 @@ import Testing
         await device.close()
     }
 
+    /// PURGE-DATA of the receive buffer while the device streams: tcflush under NIO took away bytes
+    /// epoll had reported readable, which trips NIO's read assertion in debug builds.
+    @Test func purgesWhileTheDeviceStreamsAreAllAcknowledged() async throws {
+        let link = temporaryLink("purge")
+        let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
+        let server = try await export(link, mode: .rfc2217)
+        #expect(await eventually { await server.statistics().deviceOpen })
+        let client = try await TestClient.connect(port: server.port)
+        try await client.send([255, 251, 44, 255, 253, 44])
+        #expect(await client.wait { $0.firstRange(of: [255, 250, 44, 107]) != nil })
+        let streaming = Task {
+            while !Task.isCancelled {
+                device.write([UInt8](repeating: 0x41, count: 256))
+                try? await Task.sleep(for: .microseconds(200))
+            }
+        }
+        let purges = 300
+        for _ in 0..<purges {
+            try await client.send([255, 250, 44, 12, 1, 255, 240])
+            try await Task.sleep(for: .microseconds(100))
+        }
+        let ack: [UInt8] = [255, 250, 44, 112, 1, 255, 240]
+        #expect(
+            await client.wait(timeout: .seconds(10)) { bytes in
+                var count = 0
+                var rest = bytes[...]
+                while let range = rest.firstRange(of: ack) {
+                    count += 1
+                    rest = rest[range.upperBound...]
+                }
+                return count == purges
+            })
+        streaming.cancel()
+        _ = await streaming.value
+        let before = client.bytes.count
+        device.write(Array("after".utf8))
+        #expect(await client.wait { $0.count >= before + 5 && $0.suffix(5) == Array("after".utf8) })
+        await client.close()
+        await server.stop()
+        await device.close()
+    }
+
     @Test func flowControlSuspendHoldsDeviceDataUntilResume() async throws {
         let link = temporaryLink("suspend")
         let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))

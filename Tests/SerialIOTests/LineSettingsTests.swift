@@ -35,6 +35,25 @@ struct LineSettingsTests {
         }
     }
 
+    @Test("a standard rate is set with its Bxxx code, so the legacy termios (stty, cfgetospeed) shows it")
+    func standardRatesKeepTheirCode() throws {
+        var master: Int32 = -1
+        var slave: Int32 = -1
+        var name = [CChar](repeating: 0, count: 128)
+        #expect(devbridge_pty_open(&master, &slave, &name, name.count) == 0)
+        defer {
+            close(slave)
+            close(master)
+        }
+        for (baud, code) in [(9600, speed_t(B9600)), (115_200, speed_t(B115200)), (250_000, speed_t(0o010000))] {
+            try LineSettings(baud: baud).apply(fileDescriptor: slave, makeRaw: true)
+            var legacy = termios()
+            #expect(tcgetattr(slave, &legacy) == 0)
+            #expect(cfgetospeed(&legacy) == code, "\(baud) baud")  // 0o010000 is BOTHER: no standard code
+            #expect(try LineSettings.read(fileDescriptor: slave).baud == baud)
+        }
+    }
+
     @Test("invalid settings are refused with a clear code")
     func invalid() {
         #expect(throws: SerialIOError.self) { try LineSettings(baud: 9600, dataBits: 9).validate() }

@@ -327,6 +327,15 @@ def test_non_loopback_bind_needs_tls_token_or_insecure(run, device):
     assert "--insecure" in result.stderr
 
 
+def test_a_refused_export_leaves_an_existing_trace_alone(run, device, tmp):
+    trace = tmp / "earlier-session.pcapng"
+    trace.write_bytes(b"recorded earlier")
+    result = run("export", device.link, "--listen", "0.0.0.0:0", "--trace", trace, check=False)
+    assert result.returncode != 0
+    assert "--insecure" in result.stderr
+    assert trace.read_bytes() == b"recorded earlier"
+
+
 def test_busy_poll_out_of_range_is_refused_with_the_range(run, device):
     result = run("export", device.link, "--listen", "127.0.0.1:0", "--busy-poll", "20000", check=False)
     assert result.returncode != 0

@@ -50,8 +50,8 @@ typedef struct devbridge_line_settings {
 /// decoded; BOTHER speeds are read from c_ospeed.
 int devbridge_line_settings_get(int fd, devbridge_line_settings *out);
 
-/// Sets the line settings of a tty with TCSETS2 (baud through BOTHER, so any
-/// rate works). If `make_raw` is non-zero the tty is also put in raw mode
+/// Sets the line settings of a tty with TCSETS2: a standard rate with its
+/// Bxxx code (what stty and cfgetospeed read), any other through BOTHER. If `make_raw` is non-zero the tty is also put in raw mode
 /// (no echo, no canonical processing, no CR/LF translation, VMIN 1 VTIME 0),
 /// like cfmakeraw; otherwise only CSIZE, PARENB, PARODD, CMSPAR, CSTOPB and
 /// the speeds change.

@@ -24,7 +24,8 @@ public struct SerialBridgeExportBackend: ExportBackend {
         let configuration = ExportConfiguration(
             devicePath: devicePath, host: spec.listen.host, port: spec.listen.port, mode: mode,
             lineSettings: baud.map { LineSettings(baud: $0) },
-            trace: recorder.map { TraceTap(recorder: $0, name: devicePath, description: "devbridge export \(name)") })
+            trace: recorder.map { TraceTap(recorder: $0, name: devicePath, description: "devbridge export \(name)") },
+            busyPoll: spec.busyPollMicroseconds.map { .microseconds($0) } ?? ExportConfiguration.defaultBusyPoll)
         do {
             let server = try await ExportServer.start(configuration)
             return SerialBridgeExport(server: server, recorder: recorder)

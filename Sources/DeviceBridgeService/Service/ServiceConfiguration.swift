@@ -135,11 +135,15 @@ public struct ExportSpec: Sendable, Equatable {
     /// `raw`, `rfc2217` or `telnet`.
     public var mode: String
     public var listen: ListenAddress
+    /// How long the export polls after I/O instead of sleeping (`busy_poll_us`, 0 never);
+    /// nil: the export's default.
+    public var busyPollMicroseconds: Int?
 
     /// Creates an export spec.
-    public init(mode: String, listen: ListenAddress) {
+    public init(mode: String, listen: ListenAddress, busyPollMicroseconds: Int? = nil) {
         self.mode = mode
         self.listen = listen
+        self.busyPollMicroseconds = busyPollMicroseconds
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SerialBridge
 import Simulation
 
 /// Reads a ``ServiceConfiguration`` from YAML.
@@ -116,8 +117,21 @@ public enum ServiceConfigurationLoader {
                 .badValue, "unknown export mode '\(mode)' (use one of: \(exportModes.joined(separator: ", ")))")
         }
         let listen = try address(try reader.required("listen"))
+        let busyPoll = try busyPollMicroseconds(reader.optional("busy_poll_us"))
         try reader.finish()
-        return ExportSpec(mode: mode, listen: listen)
+        return ExportSpec(mode: mode, listen: listen, busyPollMicroseconds: busyPoll)
+    }
+
+    /// `busy_poll_us`: 0 (never poll) up to the export's maximum.
+    private static func busyPollMicroseconds(_ node: ProfileNode?) throws(ProfileError) -> Int? {
+        guard let node else { return nil }
+        let value = try node.integer()
+        let maximum = Int(ExportConfiguration.maximumBusyPoll / .microseconds(1))
+        guard (0...maximum).contains(value) else {
+            throw node.error(
+                .badValue, "busy_poll_us must be between 0 and \(maximum) microseconds, found \(value)")
+        }
+        return value
     }
 
     private static func decodeDevice(name: String, _ node: ProfileNode) throws(ProfileError)
@@ -237,8 +251,10 @@ public enum ServiceConfigurationLoader {
                 .badValue, "unknown export mode '\(mode)' (use one of: \(exportModes.joined(separator: ", ")))")
         }
         let listen = try address(try reader.required("listen"))
+        let busyPoll = try busyPollMicroseconds(reader.optional("busy_poll_us"))
         var export = HostExportConfiguration(
-            name: name, selector: selector, export: ExportSpec(mode: mode, listen: listen))
+            name: name, selector: selector,
+            export: ExportSpec(mode: mode, listen: listen, busyPollMicroseconds: busyPoll))
         if let value = reader.optional("baud") { export.baud = try value.integer() }
         if let value = reader.optional("trace") { export.trace = try value.string() }
         try reader.finish()
