@@ -132,11 +132,6 @@ int devbridge_line_settings_set(int fd, const devbridge_line_settings *s, int ma
     return 0;
 }
 
-int devbridge_flush_input(int fd) {
-    if (ioctl(fd, TCFLSH, TCIFLUSH) != 0) return -errno;
-    return 0;
-}
-
 int devbridge_input_queue_length(int fd) {
     int n = 0;
     if (ioctl(fd, FIONREAD, &n) != 0) return -errno;

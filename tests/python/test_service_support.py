@@ -110,3 +110,6 @@ def serve(devbridge, tmp_path):
     yield start
     for service in running:
         service.stop()
+    for service in running:  # a crash fails the test that caused it, not a later one
+        crashed = [marker for marker in ("Program crashed", "Fatal error:") if marker in service.text()]
+        assert not crashed, service.text()

@@ -57,9 +57,6 @@ int devbridge_line_settings_get(int fd, devbridge_line_settings *out);
 /// the speeds change.
 int devbridge_line_settings_set(int fd, const devbridge_line_settings *settings, int make_raw);
 
-/// Discards bytes queued for reading on `fd` (tcflush TCIFLUSH).
-int devbridge_flush_input(int fd);
-
 /// Number of bytes queued for reading on `fd` (FIONREAD / TIOCINQ).
 int devbridge_input_queue_length(int fd);
 
