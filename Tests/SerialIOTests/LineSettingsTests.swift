@@ -12,24 +12,18 @@ struct LineSettingsTests {
     /// only the baud (any value) and the stop bits round-trip.
     @Test("baud and stop bits round-trip through TCSETS2/TCGETS2 on a PTY; data bits and parity read 8N")
     func roundTrip() throws {
-        var master: Int32 = -1
-        var slave: Int32 = -1
-        var name = [CChar](repeating: 0, count: 128)
-        #expect(devbridge_pty_open(&master, &slave, &name, name.count) == 0)
-        defer {
-            close(slave)
-            close(master)
-        }
-        for parity in Parity.allCases {
-            for stopBits in StopBits.allCases {
-                for (baud, dataBits) in [(300, 5), (9600, 7), (250_000, 8), (31_337, 6), (3_000_000, 8)] {
-                    let settings = LineSettings(baud: baud, dataBits: dataBits, parity: parity, stopBits: stopBits)
-                    try settings.apply(fileDescriptor: slave, makeRaw: true)
-                    let back = try LineSettings.read(fileDescriptor: slave)
-                    var expected = settings
-                    expected.dataBits = 8
-                    expected.parity = .none
-                    #expect(back == expected, "wrote \(settings), read \(back)")
+        try withPTYSlave { slave in
+            for parity in Parity.allCases {
+                for stopBits in StopBits.allCases {
+                    for (baud, dataBits) in [(300, 5), (9600, 7), (250_000, 8), (31_337, 6), (3_000_000, 8)] {
+                        let settings = LineSettings(baud: baud, dataBits: dataBits, parity: parity, stopBits: stopBits)
+                        try settings.apply(fileDescriptor: slave, makeRaw: true)
+                        let back = try LineSettings.read(fileDescriptor: slave)
+                        var expected = settings
+                        expected.dataBits = 8
+                        expected.parity = .none
+                        #expect(back == expected, "wrote \(settings), read \(back)")
+                    }
                 }
             }
         }
@@ -37,21 +31,28 @@ struct LineSettingsTests {
 
     @Test("a standard rate is set with its Bxxx code, so the legacy termios (stty, cfgetospeed) shows it")
     func standardRatesKeepTheirCode() throws {
+        try withPTYSlave { slave in
+            for (baud, code) in [(9600, speed_t(B9600)), (115_200, speed_t(B115200)), (250_000, speed_t(0o010000))] {
+                try LineSettings(baud: baud).apply(fileDescriptor: slave, makeRaw: true)
+                var legacy = termios()
+                #expect(tcgetattr(slave, &legacy) == 0)
+                #expect(cfgetospeed(&legacy) == code, "\(baud) baud")  // 0o010000 is BOTHER: no standard code
+                #expect(try LineSettings.read(fileDescriptor: slave).baud == baud)
+            }
+        }
+    }
+
+    /// Runs `body` with the slave of a new PTY pair, closed afterwards.
+    private func withPTYSlave(_ body: (Int32) throws -> Void) throws {
         var master: Int32 = -1
         var slave: Int32 = -1
         var name = [CChar](repeating: 0, count: 128)
-        #expect(devbridge_pty_open(&master, &slave, &name, name.count) == 0)
+        try #require(devbridge_pty_open(&master, &slave, &name, name.count) == 0)
         defer {
             close(slave)
             close(master)
         }
-        for (baud, code) in [(9600, speed_t(B9600)), (115_200, speed_t(B115200)), (250_000, speed_t(0o010000))] {
-            try LineSettings(baud: baud).apply(fileDescriptor: slave, makeRaw: true)
-            var legacy = termios()
-            #expect(tcgetattr(slave, &legacy) == 0)
-            #expect(cfgetospeed(&legacy) == code, "\(baud) baud")  // 0o010000 is BOTHER: no standard code
-            #expect(try LineSettings.read(fileDescriptor: slave).baud == baud)
-        }
+        try body(slave)
     }
 
     @Test("invalid settings are refused with a clear code")
