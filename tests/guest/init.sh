@@ -47,13 +47,20 @@ wait_for() { # PATH SECONDS
 }
 
 # Reads COUNT lines from DEVICE at BAUD (raw) into /tmp/lines, printing each.
+# Each line is written out as it arrives, so lines read before a timeout are
+# kept (head would lose its buffer when killed).
 read_lines() { # DEVICE BAUD COUNT
     # Raw before the first open, so bytes already queued are not cooked (CR -> NL).
     stty -F "$1" "$2" raw -echo clocal || return 1
     exec 3<>"$1" || return 1
     stty "$2" raw -echo clocal <&3 || return 1
     echo "guest: $1 at $(stty -F "$1" speed) baud, raw"
-    timeout "$TIMEOUT" head -n "$3" <&3 | tr -d '\r' >/tmp/lines
+    : >/tmp/lines
+    timeout "$TIMEOUT" sh -c 'n=0
+        while [ "$n" -lt "$1" ] && IFS= read -r line; do
+            printf "%s\n" "$line" | tr -d "\r" >>/tmp/lines
+            n=$((n + 1))
+        done' read_lines "$3" <&3
     exec 3<&-
     sed 's/^/GUEST-LINE /' /tmp/lines
 }
