@@ -341,7 +341,7 @@ final class SerialDevice: ComPortTarget {
         // The receive buffer is purged by dropping, as they are read, the bytes the tty holds now.
         // tcflush(TCIFLUSH) would take away bytes epoll may already have reported to NIO as readable.
         if value & 1 != 0 { purgedInput = port.inputQueueLength() }
-        if value & 2 != 0 { port.flush(input: false, output: true) }
+        if value & 2 != 0 { port.discardOutput() }
     }
 
     func comPortModemLines() -> UInt8 { port == nil ? 0 : currentModemNibble() }

@@ -210,19 +210,14 @@ public final class SerialPort {
         max(0, Int(devbridge_input_queue_length(fileDescriptor)))
     }
 
-    /// Discards bytes received and/or not yet transmitted (tcflush).
+    /// Discards bytes written and not yet transmitted (tcflush TCOFLUSH).
     ///
-    /// Under an event loop that watches this tty, discard input with
-    /// ``inputQueueLength()`` and by dropping that many bytes as they are read
-    /// instead: tcflush can take away bytes epoll has already reported readable.
-    public func flush(input: Bool, output: Bool) {
-        if input && output {
-            tcflush(fileDescriptor, TCIOFLUSH)
-        } else if input {
-            tcflush(fileDescriptor, TCIFLUSH)
-        } else if output {
-            tcflush(fileDescriptor, TCOFLUSH)
-        }
+    /// There is no input counterpart on purpose: under an event loop that
+    /// watches the tty, tcflush can take away bytes epoll has already reported
+    /// readable. Discard input by dropping ``inputQueueLength()`` bytes as they
+    /// are read instead.
+    public func discardOutput() {
+        tcflush(fileDescriptor, TCOFLUSH)
     }
 
     /// Closes the descriptor. Idempotent.
