@@ -19,7 +19,8 @@ final class RecordDevicePort: Sendable {
     init(path: String) throws(SerialIOError) {
         let fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
-            throw SerialIOError(code: .ptyOpenFailed, message: "cannot open device \(path)", path: path, errno: errno)
+            throw SerialIOError(
+                code: .openFailed, message: "cannot open serial device \(path)", path: path, errno: errno)
         }
         self.path = path
         self.fd = fd

@@ -1,4 +1,5 @@
-/// An error from the serial I/O layer. `message` is meant for people and
+/// The serial I/O layer's one error type, thrown by PTY endpoints, links,
+/// line settings and ``SerialPort``. `message` is meant for people and
 /// names the path at fault; `code` is for programs.
 public struct SerialIOError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong, for programs.
@@ -17,6 +18,13 @@ public struct SerialIOError: Error, Sendable, Equatable, CustomStringConvertible
         case watchFailed
         /// Integrating the master with the event loop failed.
         case channelFailed
+        /// Opening a tty by path failed (absent device, permissions), or
+        /// duplicating its descriptor did.
+        case openFailed
+        /// The path opened as a serial port is not a terminal.
+        case notATerminal
+        /// An ioctl on an open serial port failed (e.g. modem lines on a PTY).
+        case controlFailed
     }
 
     /// What went wrong, for programs.

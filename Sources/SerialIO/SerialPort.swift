@@ -56,35 +56,6 @@ public struct LineErrorCounts: Sendable, Hashable {
     }
 }
 
-/// An error from a ``SerialPort``.
-public struct SerialPortError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// What failed.
-    public enum Code: String, Sendable, Equatable {
-        /// open(2) failed (absent device, permissions).
-        case openFailed
-        /// The path is not a terminal.
-        case notATerminal
-        /// An ioctl on the port failed (e.g. modem lines on a PTY).
-        case controlFailed
-    }
-    /// What failed.
-    public let code: Code
-    /// The path at fault.
-    public let path: String
-    /// The errno behind it.
-    public let errno: Int32
-    /// Creates an error.
-    public init(code: Code, path: String, errno: Int32) {
-        self.code = code
-        self.path = path
-        self.errno = errno
-    }
-    /// e.g. "openFailed /dev/ttyUSB0: No such file or directory".
-    public var description: String {
-        "\(code.rawValue) \(path): \(String(cString: strerror(errno)))"
-    }
-}
-
 /// A tty opened by path: a real serial port (/dev/ttyUSB0) or a PTY slave
 /// (a link made by `devbridge sim`). Thin, synchronous wrappers over termios2
 /// and TIOCM*; nothing here blocks (the port is opened O_NONBLOCK).
@@ -105,30 +76,34 @@ public final class SerialPort {
     /// Opens `path` read-write, non-blocking, without becoming its controlling
     /// terminal. With `exclusive`, TIOCEXCL keeps other processes out.
     /// Opening never changes DTR/RTS beyond what the kernel does on first open.
-    public static func open(path: String, exclusive: Bool = false) throws(SerialPortError) -> SerialPort {
+    public static func open(path: String, exclusive: Bool = false) throws(SerialIOError) -> SerialPort {
         let fd = Glibc.open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { throw SerialPortError(code: .openFailed, path: path, errno: errno) }
+        guard fd >= 0 else {
+            throw SerialIOError(
+                code: .openFailed, message: "cannot open serial device \(path)", path: path, errno: errno)
+        }
         guard isatty(fd) == 1 else {
             Glibc.close(fd)
-            throw SerialPortError(code: .notATerminal, path: path, errno: ENOTTY)
+            throw SerialIOError(
+                code: .notATerminal, message: "\(path) is not a terminal (tty)", path: path, errno: ENOTTY)
         }
         let port = SerialPort(path: path, fileDescriptor: fd)
         if exclusive {
             let rc = devbridge_tty_exclusive(fd, 1)
-            guard rc == 0 else { throw SerialPortError(code: .controlFailed, path: path, errno: -rc) }
+            guard rc == 0 else { throw port.controlError("cannot take \(path) for exclusive use (TIOCEXCL)", rc) }
         }
         return port
     }
 
     /// Two new descriptors for the same open tty (for NIO's input and output sides).
-    public func duplicateDescriptors() throws(SerialPortError) -> (input: Int32, output: Int32) {
+    public func duplicateDescriptors() throws(SerialIOError) -> (input: Int32, output: Int32) {
         let input = fcntl(fileDescriptor, F_DUPFD_CLOEXEC, 0)
-        guard input >= 0 else { throw SerialPortError(code: .openFailed, path: path, errno: errno) }
+        guard input >= 0 else { throw duplicateError(errno: errno) }
         let output = fcntl(fileDescriptor, F_DUPFD_CLOEXEC, 0)
         guard output >= 0 else {
             let code = errno
             Glibc.close(input)
-            throw SerialPortError(code: .openFailed, path: path, errno: code)
+            throw duplicateError(errno: code)
         }
         return (input, output)
     }
@@ -144,10 +119,10 @@ public final class SerialPort {
     }
 
     /// Flow control in force.
-    public func flowControl() throws(SerialPortError) -> FlowControl {
+    public func flowControl() throws(SerialIOError) -> FlowControl {
         var mode: Int32 = 0
         let rc = devbridge_flow_control_get(fileDescriptor, &mode)
-        guard rc == 0 else { throw SerialPortError(code: .controlFailed, path: path, errno: -rc) }
+        guard rc == 0 else { throw controlError("cannot read flow control of \(path)", rc) }
         switch Int(mode) {
         case DEVBRIDGE_FLOW_HARDWARE: return .hardware
         case DEVBRIDGE_FLOW_SOFTWARE: return .software
@@ -156,7 +131,7 @@ public final class SerialPort {
     }
 
     /// Sets flow control.
-    public func setFlowControl(_ flow: FlowControl) throws(SerialPortError) {
+    public func setFlowControl(_ flow: FlowControl) throws(SerialIOError) {
         let mode: Int32 =
             switch flow {
             case .none: Int32(DEVBRIDGE_FLOW_NONE)
@@ -164,40 +139,40 @@ public final class SerialPort {
             case .hardware: Int32(DEVBRIDGE_FLOW_HARDWARE)
             }
         let rc = devbridge_flow_control_set(fileDescriptor, mode)
-        guard rc == 0 else { throw SerialPortError(code: .controlFailed, path: path, errno: -rc) }
+        guard rc == 0 else { throw controlError("cannot set flow control \(flow) on \(path)", rc) }
     }
 
     /// Modem lines (TIOCMGET). PTYs have none: this throws there.
-    public func modemLines() throws(SerialPortError) -> ModemLines {
+    public func modemLines() throws(SerialIOError) -> ModemLines {
         var bits: Int32 = 0
         let rc = devbridge_modem_lines_get(fileDescriptor, &bits)
-        guard rc == 0 else { throw SerialPortError(code: .controlFailed, path: path, errno: -rc) }
+        guard rc == 0 else { throw controlError("cannot read modem lines of \(path) (TIOCMGET)", rc) }
         return ModemLines(rawValue: bits)
     }
 
     /// Receive error counters (TIOCGICOUNT). PTYs and many USB adapters keep none: this throws there.
-    public func lineErrorCounts() throws(SerialPortError) -> LineErrorCounts {
+    public func lineErrorCounts() throws(SerialIOError) -> LineErrorCounts {
         var counts = devbridge_line_errors()
         let rc = devbridge_line_errors_get(fileDescriptor, &counts)
-        guard rc == 0 else { throw SerialPortError(code: .controlFailed, path: path, errno: -rc) }
+        guard rc == 0 else { throw controlError("cannot read error counters of \(path) (TIOCGICOUNT)", rc) }
         return LineErrorCounts(
             framing: Int(counts.frame), overrun: Int(counts.overrun), parity: Int(counts.parity),
             breaks: Int(counts.brk), bufferOverrun: Int(counts.buf_overrun))
     }
 
     /// Raises or lowers DTR and/or RTS (nil leaves a line as it is).
-    public func setModemLines(dtr: Bool?, rts: Bool?) throws(SerialPortError) {
+    public func setModemLines(dtr: Bool?, rts: Bool?) throws(SerialIOError) {
         var lines = try modemLines()
         if let dtr { if dtr { lines.insert(.dataTerminalReady) } else { lines.remove(.dataTerminalReady) } }
         if let rts { if rts { lines.insert(.requestToSend) } else { lines.remove(.requestToSend) } }
         let rc = devbridge_modem_lines_set(fileDescriptor, lines.rawValue)
-        guard rc == 0 else { throw SerialPortError(code: .controlFailed, path: path, errno: -rc) }
+        guard rc == 0 else { throw controlError("cannot set modem lines of \(path) (TIOCMSET)", rc) }
     }
 
     /// Starts (true) or ends a BREAK condition (TIOCSBRK/TIOCCBRK).
-    public func setBreak(_ on: Bool) throws(SerialPortError) {
+    public func setBreak(_ on: Bool) throws(SerialIOError) {
         let rc = devbridge_break_set(fileDescriptor, on ? 1 : 0)
-        guard rc == 0 else { throw SerialPortError(code: .controlFailed, path: path, errno: -rc) }
+        guard rc == 0 else { throw controlError("cannot \(on ? "start" : "end") BREAK on \(path)", rc) }
     }
 
     /// Clears HUPCL so closing (or a reopen) does not drop DTR/RTS.
@@ -218,6 +193,16 @@ public final class SerialPort {
     /// are read instead.
     public func discardOutput() {
         tcflush(fileDescriptor, TCOFLUSH)
+    }
+
+    /// A ``SerialIOError/Code/controlFailed`` for a CLinuxSupport call that returned `-errno`.
+    private func controlError(_ message: String, _ rc: Int32) -> SerialIOError {
+        SerialIOError(code: .controlFailed, message: message, path: path, errno: -rc)
+    }
+
+    private func duplicateError(errno: Int32) -> SerialIOError {
+        SerialIOError(
+            code: .openFailed, message: "cannot duplicate the descriptor of \(path)", path: path, errno: errno)
     }
 
     /// Closes the descriptor. Idempotent.

@@ -106,7 +106,7 @@ func printNow(_ text: String) {
 }
 
 /// Runs `services` in one `ServiceGroup` until they finish or SIGINT/SIGTERM shuts them down
-/// gracefully (removing links, flushing traces). PTY and serial errors become CLI messages.
+/// gracefully (removing links, flushing traces). PTY and serial-port errors (``SerialIOError``) become CLI messages.
 func runUntilStopped(_ services: [ServiceGroupConfiguration.ServiceConfiguration], logger: Logger) async throws {
     let group = ServiceGroup(
         configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
