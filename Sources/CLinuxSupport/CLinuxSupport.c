@@ -16,8 +16,6 @@
 #include <linux/serial.h>
 #include <asm/ioctls.h>
 
-int devbridge_clinux_version(void) { return 1; }
-
 // MARK: - Pseudo-terminals
 
 int devbridge_pty_open(int *master_fd, int *slave_fd, char *slave_name, size_t name_capacity) {
@@ -160,47 +158,6 @@ int devbridge_line_errors_get(int fd, devbridge_line_errors *out) {
     out->brk = counts.brk;
     out->buf_overrun = counts.buf_overrun;
     return 0;
-}
-
-// MARK: - inotify
-
-int devbridge_inotify_watch_open_close(const char *path) {
-    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (fd < 0) return -errno;
-    if (inotify_add_watch(fd, path, IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) < 0) {
-        int saved = errno;
-        close(fd);
-        return -saved;
-    }
-    return fd;
-}
-
-int devbridge_inotify_read(int inotify_fd, int *kinds, int capacity) {
-    // A watch on a file (not a directory) carries no name, so every event is
-    // exactly sizeof(struct inotify_event) and yields one kind: reading at
-    // most `capacity` events' bytes never loses one.
-    char buffer[64 * sizeof(struct inotify_event)]
-        __attribute__((aligned(__alignof__(struct inotify_event))));
-    if (capacity < 1) return -EINVAL;
-    size_t max_events = (size_t)capacity < 64 ? (size_t)capacity : 64;
-    size_t max_bytes = max_events * sizeof(struct inotify_event);
-    ssize_t n = read(inotify_fd, buffer, max_bytes);
-    if (n < 0) {
-        if (errno == EAGAIN || errno == EINTR) return 0;
-        return -errno;
-    }
-    int count = 0;
-    char *start = buffer;
-    for (char *p = start; p < start + n && count < capacity;) {
-        const struct inotify_event *ev = (const struct inotify_event *)p;
-        if (ev->mask & IN_OPEN) kinds[count++] = DEVBRIDGE_WATCH_OPENED;
-        if (count < capacity && (ev->mask & (IN_CLOSE_WRITE | IN_CLOSE_NOWRITE)))
-            kinds[count++] = DEVBRIDGE_WATCH_CLOSED;
-        if (count < capacity && (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_UNMOUNT)))
-            kinds[count++] = DEVBRIDGE_WATCH_GONE;
-        p += sizeof(struct inotify_event) + ev->len;
-    }
-    return count;
 }
 
 // MARK: - poll

@@ -12,9 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// Version of this shim, for sanity checks.
-int devbridge_clinux_version(void);
-
 // MARK: - Pseudo-terminals
 
 /// Opens a new PTY pair: the master with posix_openpt/grantpt/unlockpt and
@@ -94,24 +91,15 @@ typedef struct {
 /// adapters do not keep them: expect -ENOTTY or -EINVAL there.
 int devbridge_line_errors_get(int fd, devbridge_line_errors *out);
 
-// MARK: - inotify (open/close watch on one file)
+// MARK: - inotify event kinds
 
-/// Event kinds reported by `devbridge_inotify_read`.
+/// Event kinds reported by `devbridge_inotify_read_watches`.
 enum {
     DEVBRIDGE_WATCH_OPENED = 1,
     DEVBRIDGE_WATCH_CLOSED = 2,
     /// The watched file went away (IN_IGNORED, IN_DELETE_SELF, IN_UNMOUNT).
     DEVBRIDGE_WATCH_GONE = 3,
 };
-
-/// Creates a non-blocking, close-on-exec inotify instance watching `path` for
-/// IN_OPEN, IN_CLOSE_WRITE and IN_CLOSE_NOWRITE. Returns the inotify fd.
-int devbridge_inotify_watch_open_close(const char *path);
-
-/// Reads pending events (non-blocking) and writes their kinds, in order, to
-/// `kinds` (at most `capacity`). Returns the number written, 0 if none.
-/// Reads at most 64 events per call; call again while it returns a full batch.
-int devbridge_inotify_read(int inotify_fd, int *kinds, int capacity);
 
 // MARK: - poll
 
@@ -165,7 +153,7 @@ enum {
     DEVBRIDGE_WATCH_OVERFLOW = 4,
 };
 
-/// Like `devbridge_inotify_read`, for an instance with many file watches:
+/// Reads pending events (non-blocking) from an instance with many file watches:
 /// writes each event kind and the watch descriptor it belongs to, in order,
 /// to `kinds` and `wds` (at most `capacity` entries; reads at most 256
 /// events per call). An overflow is reported as DEVBRIDGE_WATCH_OVERFLOW
