@@ -40,6 +40,8 @@ final class ExportHub {
     private var order: [ObjectIdentifier] = []
     var statistics = ExportStatistics()
     private var deviceWritable = true
+    /// True during an episode of dropping client data for a backed-up device (logged once per episode).
+    private var droppingWhileBackedUp = false
     let poller: BusyPoller
 
     init(configuration: ExportConfiguration, device: SerialDevice, logger: Logger) {
@@ -96,6 +98,9 @@ final class ExportHub {
     /// Registers an accepted (and authenticated) client by its last handler's context; false if it was refused.
     func add(_ context: ChannelHandlerContext) -> Bool {
         let channel = context.channel
+        // Closed before it got here (a telnet client that reset while its negotiation was being
+        // sent): its channelInactive has passed, so an entry now would never be removed.
+        guard channel.isActive else { return false }
         if clients.count >= configuration.maxClients {
             guard configuration.takeover, let oldest = order.first, let victim = clients[oldest] else {
                 statistics.clientsRefused += 1
@@ -113,9 +118,14 @@ final class ExportHub {
         order.append(id)
         statistics.clientsAccepted += 1
         statistics.clients = clients.count
-        if !deviceWritable { channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in } }
+        if !deviceWritable { pause(channel) }
         if configuration.openPolicy == .clients { device.start() }
         return true
+    }
+
+    /// Stops reading a client until the device drains (TCP backpressure).
+    private func pause(_ channel: any Channel) {
+        channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
     }
 
     func remove(_ channel: any Channel) {
@@ -128,6 +138,25 @@ final class ExportHub {
 
     func clientData(_ buffer: ByteBuffer, from channel: any Channel) {
         guard clients[ObjectIdentifier(channel)] != nil else { return }
+        if !device.isWritable {
+            // A client still reading while the device is backed up (read in the same loop turn,
+            // before writability was announced) stops here.
+            pause(channel)
+            // NIO reads a closing client to its end whatever autoRead says, so clients that send
+            // a socket buffer's worth and hang up could queue without limit: past the hard limit
+            // their bytes are dropped and counted.
+            if device.queuedBytes + buffer.readableBytes > SerialDevice.queueHardLimit {
+                if !droppingWhileBackedUp {
+                    logger.warning(
+                        "device backed up: dropping client data",
+                        metadata: ["device": "\(device.path)", "limit": "\(SerialDevice.queueHardLimit)"])
+                }
+                droppingWhileBackedUp = true
+                statistics.droppedWhileBackedUp += buffer.readableBytes
+                return
+            }
+        }
+        droppingWhileBackedUp = false
         if device.write(buffer) {
             if let trace = configuration.trace { buffer.withUnsafeReadableBytes { trace.toDevice($0) } }
             statistics.deviceBytesOut += buffer.readableBytes
@@ -197,105 +226,4 @@ final class ExportHub {
             }
         }
     }
-}
-
-/// Last handler of a client pipeline: connects the client to the hub.
-final class ExportClientHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-
-    /// User inbound event fired by ``TokenAuthHandler`` once the token checked out.
-    struct Authenticated {}
-
-    let hub: ExportHub
-    let needsAuthentication: Bool
-    private var registered = false
-
-    init(hub: ExportHub, needsAuthentication: Bool) {
-        self.hub = hub
-        self.needsAuthentication = needsAuthentication
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        if !needsAuthentication { register(context: context) }
-        context.fireChannelActive()
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is Authenticated {
-            register(context: context)
-        } else if let flow = event as? ComPortOption.FlowControlRequest {
-            hub.setSuspended(flow.suspend, channel: context.channel)
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
-    private func register(context: ChannelHandlerContext) {
-        guard !registered else { return }
-        registered = true
-        if !hub.add(context) { context.close(promise: nil) }
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        hub.clientData(unwrapInboundIn(data), from: context.channel)
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        hub.clientReadComplete()
-        context.fireChannelReadComplete()
-    }
-
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        hub.writabilityChanged(context.channel)
-        context.fireChannelWritabilityChanged()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        hub.remove(context.channel)
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
-    }
-}
-
-/// Raw-mode pre-shared token: the client's first line must be the token.
-/// Anything else (or more than 512 bytes without a newline) closes the connection.
-final class TokenAuthHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-
-    let token: [UInt8]
-    private var pending: [UInt8] = []
-
-    init(token: String) { self.token = Array(token.utf8) }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let buffer = unwrapInboundIn(data)
-        pending += buffer.readableBytesView
-        guard let newline = pending.firstIndex(of: UInt8(ascii: "\n")) else {
-            if pending.count > 512 { context.close(promise: nil) }
-            return
-        }
-        var line = Array(pending[..<newline])
-        if line.last == UInt8(ascii: "\r") { line.removeLast() }
-        guard constantTimeEqual(line, token) else {
-            context.close(promise: nil)
-            return
-        }
-        let rest = Array(pending[(newline + 1)...])
-        pending = []
-        context.fireUserInboundEventTriggered(ExportClientHandler.Authenticated())
-        if !rest.isEmpty { context.fireChannelRead(wrapInboundOut(ByteBuffer(bytes: rest))) }
-        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-    }
-}
-
-/// Compares without an early exit, so timing does not reveal a prefix match.
-func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    var difference = UInt8(a.count == b.count ? 0 : 1)
-    for i in 0..<max(a.count, b.count) {
-        difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
-    }
-    return difference == 0
 }

@@ -16,6 +16,8 @@ public struct ExportStatistics: Sendable, Equatable {
     public var deviceOpen = false
     /// Client bytes dropped because the device was absent.
     public var droppedWhileAbsent = 0
+    /// Client bytes dropped because the device's write queue was past its hard limit (2 MiB).
+    public var droppedWhileBackedUp = 0
     /// Device bytes not delivered to a client whose queue was full (summed over clients).
     public var overflowDroppedBytes = 0
     /// Times a client's queue filled up (each start of an overflow episode).

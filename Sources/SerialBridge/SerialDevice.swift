@@ -12,7 +12,7 @@ import Traces
 /// every reopen; while the device is absent they are acknowledged as the
 /// values that will be in force. Devices without modem lines (PTYs) keep
 /// DTR/RTS/BREAK as shadow state so every SET-CONTROL is still answered.
-final class SerialDevice: ComPortTarget {
+final class SerialDevice {
     let path: String
     let eventLoop: any EventLoop
     let configuration: ExportConfiguration
@@ -33,13 +33,15 @@ final class SerialDevice: ComPortTarget {
     private var channel: (any Channel)?
     /// The ``DeviceHandler``'s context: writes start there (no generic `Channel.write`).
     fileprivate var context: ChannelHandlerContext?
-    private var wanted: LineSettings?
-    private var wantedFlow: FlowControl?
-    private var dtr: Bool?
-    private var rts: Bool?
-    private var breakOn = false
+    /// Line settings asked for (configuration or RFC 2217), re-applied on every reopen.
+    var wanted: LineSettings?
+    var wantedFlow: FlowControl?
+    /// DTR/RTS/BREAK asked for: applied on reopen, and the shadow state where the device has no modem lines.
+    var dtr: Bool?
+    var rts: Bool?
+    var breakOn = false
     /// Device bytes still to drop for a client's PURGE-DATA of the receive buffer.
-    private var purgedInput = 0
+    var purgedInput = 0
     private var running = false
     private var opening = false
     private var retryTask: Scheduled<Void>?
@@ -86,6 +88,22 @@ final class SerialDevice: ComPortTarget {
         return true
     }
 
+    /// False while writes to the device are backed up past its high-water mark.
+    var isWritable: Bool { context?.channel.isWritable ?? true }
+
+    /// The device's write queue: clients are paused above `queueHighWater` and read again below
+    /// `queueLowWater`. Room for bursts before clients are paused: fewer pause/resume cycles at full speed.
+    static let queueLowWater = 128 * 1024
+    /// See `queueLowWater`.
+    static let queueHighWater = 512 * 1024
+    /// Client data beyond this much queued for the device is dropped (see ``ExportHub``).
+    static let queueHardLimit = 4 * queueHighWater
+
+    /// Bytes written to the device's channel and not yet taken by the kernel.
+    var queuedBytes: Int {
+        (try? context?.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0
+    }
+
     /// Flushes writes to the device.
     func flush() { context?.flush() }
 
@@ -117,8 +135,9 @@ final class SerialDevice: ComPortTarget {
         opening = true
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         NIOPipeBootstrap(group: eventLoop)
-            // Room for bursts before clients are paused: fewer pause/resume cycles at full speed.
-            .channelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 128 * 1024, high: 512 * 1024))
+            .channelOption(
+                ChannelOptions.writeBufferWaterMark, value: .init(low: Self.queueLowWater, high: Self.queueHighWater)
+            )
             .channelOption(
                 ChannelOptions.recvAllocator,
                 value: AdaptiveRecvByteBufferAllocator(
@@ -231,7 +250,7 @@ final class SerialDevice: ComPortTarget {
         }
     }
 
-    private func currentModemNibble() -> UInt8 {
+    func currentModemNibble() -> UInt8 {
         guard let lines = try? port?.modemLines() else { return 0 }
         var nibble: UInt8 = 0
         if lines.contains(.carrierDetect) { nibble |= 0x80 }
@@ -240,111 +259,6 @@ final class SerialDevice: ComPortTarget {
         if lines.contains(.clearToSend) { nibble |= 0x10 }
         return nibble
     }
-
-    // MARK: - ComPortTarget
-
-    private func current() -> LineSettings {
-        if let port, let settings = try? port.lineSettings() { return settings }
-        return wanted ?? .default9600
-    }
-
-    private func update(_ change: (inout LineSettings) -> Void) -> LineSettings {
-        var settings = current()
-        change(&settings)
-        guard (try? settings.validate()) != nil else { return current() }
-        wanted = settings
-        if let port { try? port.setLineSettings(settings, makeRaw: false) }
-        let now = current()
-        configuration.trace?.note(
-            .lineSettings(
-                baud: now.baud, dataBits: now.dataBits, parity: now.parity.letter, stopBits: now.stopBits.rawValue))
-        return now
-    }
-
-    func comPortSetBaud(_ baud: UInt32?) -> UInt32 {
-        guard let baud else { return UInt32(clamping: current().baud) }
-        return UInt32(clamping: update { $0.baud = Int(baud) }.baud)
-    }
-
-    func comPortSetDataSize(_ size: UInt8?) -> UInt8 {
-        guard let size, (5...8).contains(size) else { return UInt8(current().dataBits) }
-        return UInt8(update { $0.dataBits = Int(size) }.dataBits)
-    }
-
-    func comPortSetParity(_ code: UInt8?) -> UInt8 {
-        let table: [Parity] = [.none, .odd, .even, .mark, .space]
-        if let code, (1...5).contains(code) {
-            let parity = table[Int(code) - 1]
-            _ = update { $0.parity = parity }
-        }
-        let parity = current().parity
-        return UInt8(table.firstIndex(of: parity)! + 1)
-    }
-
-    func comPortSetStopSize(_ size: UInt8?) -> UInt8 {
-        if let size, size == 1 || size == 2 {
-            _ = update { $0.stopBits = size == 1 ? .one : .two }
-        }
-        return UInt8(current().stopBits.rawValue)
-    }
-
-    func comPortControl(_ value: UInt8) -> UInt8 {
-        switch value {
-        case 0...3, 17...19:
-            if let flow: FlowControl = [1: .none, 2: .software, 3: .hardware][value] {
-                wantedFlow = flow
-                try? port?.setFlowControl(flow)
-            }
-            let flow = (try? port?.flowControl()) ?? wantedFlow ?? FlowControl.none
-            return [FlowControl.none: 1, .software: 2, .hardware: 3][flow]!
-        case 4...6:
-            if value != 4 {
-                breakOn = value == 5
-                try? port?.setBreak(breakOn)
-                if breakOn { configuration.trace?.note(.breakSignal) }
-            }
-            return breakOn ? 5 : 6
-        case 7...9:
-            if value != 7 {
-                dtr = value == 8
-                try? port?.setModemLines(dtr: dtr, rts: nil)
-                configuration.trace?.note(.modemLines(dtr: dtr, rts: nil))
-            }
-            return lineState(.dataTerminalReady, shadow: dtr) ? 8 : 9
-        case 10...12:
-            if value != 10 {
-                rts = value == 11
-                try? port?.setModemLines(dtr: nil, rts: rts)
-                configuration.trace?.note(.modemLines(dtr: nil, rts: rts))
-            }
-            return lineState(.requestToSend, shadow: rts) ? 11 : 12
-        case 13...16:
-            if value != 13 {
-                let flow: FlowControl = [14: .none, 15: .software, 16: .hardware][value]!
-                wantedFlow = flow
-                try? port?.setFlowControl(flow)
-            }
-            let flow = (try? port?.flowControl()) ?? wantedFlow ?? FlowControl.none
-            return [FlowControl.none: 14, .software: 15, .hardware: 16][flow]!
-        default:
-            return value
-        }
-    }
-
-    private func lineState(_ line: ModemLines, shadow: Bool?) -> Bool {
-        if let port, let lines = try? port.modemLines() { return lines.contains(line) }
-        return shadow ?? true
-    }
-
-    func comPortPurge(_ value: UInt8) {
-        guard let port else { return }
-        // The receive buffer is purged by dropping, as they are read, the bytes the tty holds now.
-        // tcflush(TCIFLUSH) would take away bytes epoll may already have reported to NIO as readable.
-        if value & 1 != 0 { purgedInput = port.inputQueueLength() }
-        if value & 2 != 0 { port.discardOutput() }
-    }
-
-    func comPortModemLines() -> UInt8 { port == nil ? 0 : currentModemNibble() }
 }
 
 /// Reads device bytes into the device object and reports hangups.

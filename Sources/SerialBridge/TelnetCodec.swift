@@ -23,9 +23,14 @@ public final class TelnetCodec: ChannelDuplexHandler {
     private var parser: TelnetParser
     private var negotiator: TelnetOptionNegotiator
     private let initialRequests: [(local: Bool, option: UInt8)]
+    /// True while ``channelRead(context:data:)`` runs; input arriving meanwhile waits in `queuedInput`.
+    private var reading = false
+    private var queuedInput = CircularBuffer<ByteBuffer>()
 
     /// Subnegotiations dropped (too long or truncated).
     public var discardedSubnegotiations: Int { parser.discardedSubnegotiations }
+    /// Bytes held for an unfinished subnegotiation (never above the codec's bound).
+    public var bufferedSubnegotiationBytes: Int { parser.bufferedBytes }
 
     /// Creates a codec.
     /// - Parameters:
@@ -68,34 +73,63 @@ public final class TelnetCodec: ChannelDuplexHandler {
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let buffer = unwrapInboundIn(data)
-        var replies: ByteBuffer?
-        var enabled: [OptionEnabled] = []
-        parser.parse(buffer) { event in
+        let input = unwrapInboundIn(data)
+        guard !reading else {
+            // Re-entered from further down the pipeline while delivering (a flush can do that):
+            // this input is parsed after the current one, in order.
+            queuedInput.append(input)
+            return
+        }
+        reading = true
+        defer { reading = false }
+        parse(context: context, input)
+        while let next = queuedInput.popFirst() { parse(context: context, next) }
+    }
+
+    /// Parses one input buffer and delivers what it holds. The parser is never mutated while
+    /// code further down the pipeline runs: each event is complete before it is acted on.
+    private func parse(context: ChannelHandlerContext, _ input: ByteBuffer) {
+        var rest = input
+        var batch = Batch()
+        while let event = parser.next(&rest) {
             switch event {
+            case .data(let bytes):
+                batch.data.append(bytes, input: input)
             case .negotiation(let verb, let option):
                 let wasLocal = negotiator.isLocalEnabled(option)
                 let wasRemote = negotiator.isRemoteEnabled(option)
                 if let reply = negotiator.receive(verb: verb, option: option) {
-                    if replies == nil { replies = context.channel.allocator.buffer(capacity: 12) }
-                    replies!.writeBytes([Telnet.iac, reply.verb, reply.option])
+                    batch.replies.append(contentsOf: [Telnet.iac, reply.verb, reply.option])
                 }
-                if !wasLocal, negotiator.isLocalEnabled(option) { enabled.append(.init(option: option, local: true)) }
+                if !wasLocal, negotiator.isLocalEnabled(option) {
+                    batch.enabled.append(.init(option: option, local: true))
+                }
                 if !wasRemote, negotiator.isRemoteEnabled(option) {
-                    enabled.append(.init(option: option, local: false))
+                    batch.enabled.append(.init(option: option, local: false))
                 }
-            default:
-                // Flush negotiation replies first so replies keep their order.
-                if let pending = replies {
-                    context.write(wrapOutboundOut(pending), promise: nil)
-                    replies = nil
-                }
-                for event in enabled { context.fireUserInboundEventTriggered(event) }
-                enabled.removeAll()
+            case .subnegotiation, .command:
+                deliver(context: context, &batch, flush: false)
                 context.fireChannelRead(wrapInboundOut(event))
             }
         }
-        if let pending = replies { context.writeAndFlush(wrapOutboundOut(pending), promise: nil) }
+        deliver(context: context, &batch, flush: true)
+    }
+
+    /// Sends what a stretch of input produced, in order: its data onward, then negotiation
+    /// replies to the peer, then ``OptionEnabled`` events.
+    private func deliver(context: ChannelHandlerContext, _ batch: inout Batch, flush: Bool) {
+        if let data = batch.data.take() { context.fireChannelRead(wrapInboundOut(.data(data))) }
+        if !batch.replies.isEmpty {
+            let replies = context.channel.allocator.buffer(bytes: batch.replies)
+            batch.replies.removeAll()
+            if flush {
+                context.writeAndFlush(wrapOutboundOut(replies), promise: nil)
+            } else {
+                context.write(wrapOutboundOut(replies), promise: nil)
+            }
+        }
+        let enabled = batch.enabled
+        batch.enabled.removeAll()
         for event in enabled { context.fireUserInboundEventTriggered(event) }
     }
 
@@ -120,6 +154,40 @@ public final class TelnetCodec: ChannelDuplexHandler {
             context.write(wrapOutboundOut(out), promise: promise)
         case .command(let byte):
             context.write(wrapOutboundOut(ByteBuffer(bytes: [Telnet.iac, byte])), promise: promise)
+        }
+    }
+}
+
+extension TelnetCodec {
+    /// What one stretch of input produced, delivered together by `deliver`.
+    fileprivate struct Batch {
+        var data = DataRun()
+        var replies: [UInt8] = []
+        var enabled: [OptionEnabled] = []
+    }
+
+    /// Consecutive data events joined into one buffer, so the device gets one write per read
+    /// whatever the IAC density (a flood of escaped IACs must not become a queue of one-byte writes).
+    ///
+    /// A data event that is the whole input is passed on as it is (the common case: no copy).
+    /// Anything else is copied into a compact buffer: a small slice kept in a slow device's
+    /// write queue would otherwise pin the whole receive buffer it came from.
+    fileprivate struct DataRun {
+        private var buffer: ByteBuffer?
+
+        mutating func append(_ bytes: ByteBuffer, input: ByteBuffer) {
+            if buffer == nil, bytes.readableBytes == input.readableBytes {
+                buffer = bytes
+            } else if buffer == nil {
+                buffer = ByteBuffer(bytes: bytes.readableBytesView)
+            } else {
+                buffer!.writeImmutableBuffer(bytes)
+            }
+        }
+
+        mutating func take() -> ByteBuffer? {
+            defer { buffer = nil }
+            return buffer
         }
     }
 }

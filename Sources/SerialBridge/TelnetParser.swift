@@ -14,6 +14,10 @@ public enum TelnetEvent: Equatable, Sendable {
 
 /// Incremental telnet parser (RFC 854). Pure: no I/O.
 ///
+/// Pull-based: ``next(_:)`` consumes the input buffer up to one event and
+/// returns it, so a caller never runs code of its own while the parser is
+/// being mutated (a handler further down a pipeline may re-enter the codec).
+///
 /// Robustness guarantees, for hostile or broken peers:
 /// - Memory is bounded: a subnegotiation longer than `maxSubnegotiation`
 ///   bytes is discarded up to its IAC SE (or forever, for an endless one)
@@ -51,49 +55,51 @@ public struct TelnetParser: Sendable {
     /// Bytes currently held for an unfinished subnegotiation (never above `maxSubnegotiation`).
     public var bufferedBytes: Int { sbPayload.count }
 
-    /// Parses `buffer` (ByteBufferView indices are absolute buffer offsets),
-    /// calling `emit` for each event in order.
+    /// Parses all of `buffer`, calling `emit` for each event in order.
+    ///
+    /// A convenience for tests and tools; a channel handler uses ``next(_:)``
+    /// so that none of its own code runs while the parser is mutated.
     public mutating func parse(_ buffer: ByteBuffer, _ emit: (TelnetEvent) -> Void) {
-        let view = buffer.readableBytesView
-        var index = view.startIndex
-        let end = view.endIndex
-        while index < end {
+        var input = buffer
+        while let event = next(&input) { emit(event) }
+    }
+
+    /// Consumes `input` up to the end of the next event and returns it; nil
+    /// once `input` is used up (a partial command is kept as parser state).
+    ///
+    /// Data comes back as slices of `input` (an escaped IAC as a one-byte
+    /// slice), so a caller that keeps data should mind what a slice retains.
+    public mutating func next(_ input: inout ByteBuffer) -> TelnetEvent? {
+        while let byte = input.getInteger(at: input.readerIndex, as: UInt8.self) {
             switch state {
             case .data:
-                if let iacIndex = view[index...].firstIndex(of: Telnet.iac) {
-                    if iacIndex > index {
-                        emit(.data(buffer.getSlice(at: index, length: iacIndex - index)!))
-                    }
-                    state = .iac
-                    index = iacIndex + 1
-                } else {
-                    emit(.data(buffer.getSlice(at: index, length: end - index)!))
-                    index = end
-                }
+                let view = input.readableBytesView
+                let run = (view.firstIndex(of: Telnet.iac) ?? view.endIndex) - view.startIndex
+                if run > 0 { return .data(input.readSlice(length: run)!) }
+                input.moveReaderIndex(forwardBy: 1)
+                state = .iac
             case .iac:
-                let byte = view[index]
-                index += 1
+                state = .data
                 switch byte {
                 case Telnet.iac:
-                    emit(.data(ByteBuffer(bytes: [Telnet.iac])))
-                    state = .data
+                    return .data(input.readSlice(length: 1)!)  // IAC IAC: the second one is the data byte
                 case Telnet.will, Telnet.wont, Telnet.do, Telnet.dont:
                     state = .verb(byte)
                 case Telnet.sb:
                     state = .subnegotiationOption
                 case Telnet.se:
-                    state = .data  // stray SE: ignore
+                    break  // stray SE: ignore
                 default:
-                    emit(.command(byte))
-                    state = .data
+                    input.moveReaderIndex(forwardBy: 1)
+                    return .command(byte)
                 }
+                input.moveReaderIndex(forwardBy: 1)
             case .verb(let verb):
-                emit(.negotiation(verb: verb, option: view[index]))
-                index += 1
+                input.moveReaderIndex(forwardBy: 1)
                 state = .data
+                return .negotiation(verb: verb, option: byte)
             case .subnegotiationOption:
-                let byte = view[index]
-                index += 1
+                input.moveReaderIndex(forwardBy: 1)
                 if byte == Telnet.iac {
                     // IAC SB IAC ...: no option byte; treat as an aborted subnegotiation.
                     discardedSubnegotiations += 1
@@ -105,44 +111,46 @@ public struct TelnetParser: Sendable {
                     state = .subnegotiation
                 }
             case .subnegotiation:
-                let byte = view[index]
-                index += 1
-                if byte == Telnet.iac {
-                    state = .subnegotiationIAC
-                } else {
-                    append(byte)
-                }
+                let view = input.readableBytesView
+                let iacIndex = view.firstIndex(of: Telnet.iac)
+                append(view[view.startIndex..<(iacIndex ?? view.endIndex)])
+                input.moveReaderIndex(to: iacIndex.map { $0 + 1 } ?? view.endIndex)
+                if iacIndex != nil { state = .subnegotiationIAC }
             case .subnegotiationIAC:
-                let byte = view[index]
-                index += 1
                 switch byte {
                 case Telnet.iac:
-                    append(byte)
+                    input.moveReaderIndex(forwardBy: 1)
+                    append(CollectionOfOne(byte))
                     state = .subnegotiation
                 case Telnet.se:
+                    input.moveReaderIndex(forwardBy: 1)
+                    state = .data
+                    let payload = sbPayload
+                    sbPayload.removeAll(keepingCapacity: sbPayload.capacity <= maxSubnegotiation)
                     if sbOverflow {
                         discardedSubnegotiations += 1
                     } else {
-                        emit(.subnegotiation(option: sbOption, payload: sbPayload))
+                        return .subnegotiation(option: sbOption, payload: payload)
                     }
-                    sbPayload.removeAll(keepingCapacity: sbPayload.capacity <= maxSubnegotiation)
-                    state = .data
                 default:
-                    // Truncated subnegotiation: drop it and read this as a command.
+                    // Truncated subnegotiation: drop it and read this byte as a command (not consumed).
                     discardedSubnegotiations += 1
                     sbPayload.removeAll()
                     state = .iac
-                    index -= 1
                 }
             }
         }
+        return nil
     }
 
-    private mutating func append(_ byte: UInt8) {
-        if sbPayload.count < maxSubnegotiation {
-            sbPayload.append(byte)
-        } else {
+    /// Keeps payload bytes up to `maxSubnegotiation`; beyond that, marks the subnegotiation as overflowed.
+    private mutating func append(_ bytes: some Collection<UInt8>) {
+        let room = maxSubnegotiation - sbPayload.count
+        if bytes.count > room {
+            sbPayload.append(contentsOf: bytes.prefix(room))
             sbOverflow = true
+        } else {
+            sbPayload.append(contentsOf: bytes)
         }
     }
 }
