@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "devbridge", targets: ["devbridge"]),
         .executable(name: "devbridge-bench", targets: ["DevbridgeBench"]),
+        .executable(name: "devbridge-fuzz", targets: ["DevbridgeFuzz"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "VirtualDevices", targets: ["VirtualDevices"]),
         .library(name: "SerialIO", targets: ["SerialIO"]),
@@ -107,6 +108,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // libFuzzer harnesses for every parser of outside input (`make fuzz`, docs/fuzzing.md).
+        .target(
+            name: "FuzzHarnesses",
+            dependencies: [
+                "SerialBridge", "Traces", "Simulation", "DeviceBridgeService",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        // Declares libFuzzer's driver entry point for the fuzzing build of devbridge-fuzz.
+        .target(name: "CFuzzing"),
+        // The fuzzer binary: libFuzzer under `make fuzz`, a corpus replayer otherwise.
+        .executableTarget(name: "DevbridgeFuzz", dependencies: ["FuzzHarnesses", "CFuzzing"]),
+        .testTarget(name: "FuzzHarnessesTests", dependencies: ["FuzzHarnesses"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation"]),
         .testTarget(name: "VirtualDevicesTests", dependencies: ["VirtualDevices", "Simulation"]),
         .testTarget(name: "ProfileToolsTests", dependencies: ["ProfileTools", "Simulation"]),

@@ -108,6 +108,15 @@ import Testing
             "t.yaml:1:26: api.nightscout_secret: the Nightscout API secret must be at least 12"
         ),
         ("devices:\n  smoker: {profile: [\n", "t.yaml:3:1: YAML syntax"),
+        // Found by the config fuzz harness: values past Int's range trapped instead of failing.
+        (
+            "devices:\n  a: {profile: x, isolation: process, limits: {cpu: 11111111111111111111111h}}\n",
+            "devices.a.limits.cpu: cpu is at most 365 days"
+        ),
+        (
+            "devices:\n  a: {profile: x, isolation: process, limits: {memory: 99999999999999G}}\n",
+            "devices.a.limits.memory: a size is at most 1T, found '99999999999999G'"
+        ),
     ])
     func errorsNameFileLineAndKey(yaml: String, expected: String) throws {
         let error = #expect(throws: ServiceError.self) {

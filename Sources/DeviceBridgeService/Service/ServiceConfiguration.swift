@@ -119,6 +119,11 @@ public struct ProcessLimits: Sendable, Equatable {
     /// Longest restart delay.
     public var maxBackoff: Double
 
+    /// The largest `cpu` a configuration may give: a year.
+    public static let maximumCPUSeconds = 365 * 86400
+    /// The largest `memory` a configuration may give: 1 TiB.
+    public static let maximumMemoryBytes = 1 << 40
+
     /// Creates limits.
     public init(
         memoryBytes: Int? = 512 << 20, cpuSeconds: Int? = nil, initialBackoff: Double = 0.5, maxBackoff: Double = 30

@@ -194,7 +194,13 @@ public enum ServiceConfigurationLoader {
         var reader = try node.mapping()
         var limits = ProcessLimits()
         if let value = reader.optional("memory") { limits.memoryBytes = try bytes(value) }
-        if let value = reader.optional("cpu") { limits.cpuSeconds = Int(try value.duration().rounded(.up)) }
+        if let value = reader.optional("cpu") {
+            let seconds = try value.duration().rounded(.up)
+            guard seconds <= Double(ProcessLimits.maximumCPUSeconds) else {
+                throw value.error(.badValue, "cpu is at most \(ProcessLimits.maximumCPUSeconds / 86400) days")
+            }
+            limits.cpuSeconds = Int(seconds)
+        }
         if let value = reader.optional("restart_backoff") { limits.initialBackoff = max(0.05, try value.duration()) }
         if let value = reader.optional("max_backoff") {
             limits.maxBackoff = max(limits.initialBackoff, try value.duration())
@@ -218,7 +224,11 @@ public enum ServiceConfigurationLoader {
         guard let value = Int(digits), value > 0 else {
             throw node.error(.badValue, "expected a size such as 256M or 1G, found '\(text)'")
         }
-        return value * multiplier
+        let (size, overflow) = value.multipliedReportingOverflow(by: multiplier)
+        guard !overflow, size <= ProcessLimits.maximumMemoryBytes else {
+            throw node.error(.badValue, "a size is at most \(ProcessLimits.maximumMemoryBytes >> 40)T, found '\(text)'")
+        }
+        return size
     }
 
     private static func decodeHostExport(name: String, _ node: ProfileNode) throws(ProfileError)

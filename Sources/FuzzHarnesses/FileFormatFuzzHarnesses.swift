@@ -1,0 +1,23 @@
+import DeviceBridgeService
+import Simulation
+import Traces
+
+extension FuzzHarness {
+    /// A pcapng trace as `devbridge trace show` and `replay` read it.
+    public static let pcapng = FuzzHarness(name: "pcapng", summary: "pcapng trace reader (PcapngReader)") { bytes in
+        guard let result = try? PcapngReader.read(Array(bytes), path: "fuzz.pcapng") else { return }
+        precondition(result.validLength <= bytes.count, "read past the end")
+    }
+
+    /// A profile as `devbridge profile check` reads it (YAML, then the profile model).
+    public static let profile = FuzzHarness(name: "profile", summary: "profile YAML loader (ProfileLoader)") { bytes in
+        _ = try? ProfileLoader.parse(yaml: String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml")
+    }
+
+    /// A service configuration as `devbridge serve --config` reads it.
+    public static let config = FuzzHarness(
+        name: "config", summary: "service configuration loader (ServiceConfigurationLoader)"
+    ) { bytes in
+        _ = try? ServiceConfigurationLoader.parse(yaml: String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml")
+    }
+}
