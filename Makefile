@@ -5,13 +5,14 @@ SWIFT ?= swift
 BIN := .build/debug/devbridge
 PYTEST := .venv/bin/python -m pytest
 
-.PHONY: run test test-guest build build-tests lint format profiles schema bench deps-run deps-test clean help
+.PHONY: run test test-guest build build-tests lint format profiles schema bench fuzz fuzz-ci deps-run deps-test clean help
 
 help:
 	@echo "make run     run the service on its embedded default configuration"
 	@echo "make test    lint, build and run the whole test suite (Swift Testing + Python clients + guest)"
 	@echo "make test-guest  only the end-to-end scenarios in a QEMU guest (tests/guest, docs/guest-tests.md)"
 	@echo "make bench   run the benchmarks (release build) and print figures"
+	@echo "make fuzz    run every libFuzzer harness (FUZZ_SECONDS each, default 60; docs/fuzzing.md)"
 	@echo "make format  reformat the sources with swift format"
 
 deps-run:
@@ -48,8 +49,9 @@ test: deps-test lint build-tests
 	python3 scripts/profile-schema.py --check
 	scripts/check-systemd-unit.sh
 	$(SWIFT) test --skip-build --parallel
-	$(PYTEST) -q tests/python
+	$(PYTEST) -q -rs tests/python
 	$(MAKE) test-guest GUEST_DEVBRIDGE=$(CURDIR)/$(BIN)
+	$(MAKE) fuzz-ci
 
 # End-to-end scenarios in a real Linux guest under QEMU (docs/guest-tests.md).
 # Skipped, saying so, only where qemu-system-x86_64 cannot run at all.
@@ -57,8 +59,18 @@ test: deps-test lint build-tests
 test-guest: deps-test
 	GUEST_DEVBRIDGE=$(GUEST_DEVBRIDGE) $(PYTEST) -v -rs -p no:cacheprovider tests/guest
 
+# libFuzzer harnesses for the parsers of outside input (docs/fuzzing.md).
+FUZZ_SECONDS ?= 60
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# `make test` fuzzes each harness for 30 s under CI=true; elsewhere it says how to.
+fuzz-ci:
+	@if [ "$$CI" = "true" ]; then scripts/fuzz.sh 30; \
+	else echo "fuzz: not run outside CI (CI=true make test, or make fuzz)"; fi
+
 bench: deps-test
 	bench/run-all.sh
 
 clean:
-	rm -rf .build .venv
+	rm -rf .build .build-fuzz .venv

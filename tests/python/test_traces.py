@@ -266,17 +266,7 @@ def test_sigkilled_recorder_keeps_everything_older_than_a_second(devbridge, tmp_
     assert recorded.startswith(older)
 
 
-def has_subcommand(run, name):
-    import re
-
-    help_text = run("--help").stdout
-    section = help_text.split("SUBCOMMANDS:", 1)[-1]
-    return re.search(rf"^  {name}\s", section, re.MULTILINE) is not None
-
-
 def test_export_trace_is_read_by_tshark(devbridge, tmp_path, run):
-    if not has_subcommand(run, "export"):
-        pytest.skip("`devbridge export` does not exist yet (serial bridge branch); its --trace will use TraceRecorder")
     if TSHARK is None:
         pytest.skip("tshark is not installed")
     import socket
