@@ -27,7 +27,7 @@ enum FleetBench {
         logger.logLevel = .error
         raiseOpenFileLimit()
         do {
-            let profile = try ProfileLoader.load("smoker-brisket")
+            let profile = try ProfileLoader.shipped("smoker-brisket")
             let base = try Simulation(profile: profile)
             let paths = Paths()
             let failures = Failures()

@@ -6,7 +6,7 @@ import Simulation
 enum SmokerBench {
     static func run(_ arguments: [String]) {
         do {
-            var profile = try ProfileLoader.load("smoker-brisket")
+            var profile = try ProfileLoader.shipped("smoker-brisket")
             profile.clock.tick = 0.5
             var best = Double.infinity
             var meat = 0.0

@@ -10,8 +10,9 @@ extension FuzzHarness {
     }
 
     /// A profile as `devbridge profile check` reads it (YAML, then the profile model).
+    /// No file resolver: a `csv:` reference in a fuzz input is an error, never a file read.
     public static let profile = FuzzHarness(name: "profile", summary: "profile YAML loader (ProfileLoader)") { bytes in
-        _ = try? ProfileLoader.parse(yaml: String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml")
+        _ = try? ProfileLoader.parse(yaml: String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml", sources: nil)
     }
 
     /// A service configuration as `devbridge serve --config` reads it.

@@ -11,9 +11,9 @@ public struct CGMDeviceError: Error, Sendable, CustomStringConvertible {
 /// A virtual CGM feed: a glucose ``Simulation`` whose `type: cgm` channel prints one
 /// `cgm-jsonl` line (see ``CGMJSONLCodec``) per new 5-minute reading.
 ///
-/// Pure apart from the optional ``CGMHistoryStore`` it appends each new entry to (so a
-/// Nightscout API can serve the history of the running device). Nothing is printed during
-/// sensor warm-up or signal gaps. ``reset()`` (port open) restarts nothing: the sensor keeps
+/// Each new reading also goes to every subscriber (``subscribe(_:)``), in order, as the device
+/// advances: the service's Nightscout history store is one. The device itself keeps no shared
+/// state. Nothing is printed (and nothing is sent) during sensor warm-up or signal gaps. ``reset()`` (port open) restarts nothing: the sensor keeps
 /// its session and the next line is the next reading. Bytes from the app are ignored.
 public struct CGMDevice: VirtualDevice {
     /// Default device name (Nightscout's `device` field).
@@ -24,18 +24,21 @@ public struct CGMDevice: VirtualDevice {
     public let channel: String
     /// Nightscout `device` name of the entries.
     public let deviceName: String
-    /// Receives each new entry (nil: none).
-    public let store: CGMHistoryStore?
+    /// Receives a new reading's entry, on the caller's thread, while the device advances.
+    public typealias Subscriber = @Sendable (CGMEntry) -> Void
+
+    /// Who receives each new reading, in subscription order.
+    public private(set) var subscribers: [Subscriber]
     /// Virtual time (s) of the last reading emitted.
     public private(set) var lastReadingTime: Double?
     private let codec = CGMJSONLCodec()
 
-    /// Creates a feed over `simulation`; entries also go to `store` when given.
+    /// Creates a feed over `simulation`; each new reading also goes to `subscribers`.
     /// Throws when the profile has no `type: cgm` glucose channel.
     public init(
-        simulation: Simulation, deviceName: String = CGMDevice.defaultDeviceName, store: CGMHistoryStore? = nil
+        simulation: Simulation, deviceName: String = CGMDevice.defaultDeviceName, subscribers: [Subscriber] = []
     ) throws(CGMDeviceError) {
-        let channel = simulation.profile.device.glucose ?? "glucose"
+        let channel = DeviceSpec(profile: simulation.profile).glucose ?? "glucose"
         guard let spec = simulation.profile.channel(named: channel) else {
             throw CGMDeviceError(
                 code: "noGlucoseChannel",
@@ -48,7 +51,12 @@ public struct CGMDevice: VirtualDevice {
         self.simulation = simulation
         self.channel = channel
         self.deviceName = deviceName
-        self.store = store
+        self.subscribers = subscribers
+    }
+
+    /// Adds a subscriber: it receives every reading from now on.
+    public mutating func subscribe(_ subscriber: @escaping Subscriber) {
+        subscribers.append(subscriber)
     }
 
     public var protocolName: String { CGMJSONLCodec.protocolName }
@@ -98,7 +106,7 @@ public struct CGMDevice: VirtualDevice {
         if let last = lastReadingTime, reading.time <= last + 1e-9 { return nil }
         lastReadingTime = reading.time
         let entry = entry(for: reading)
-        store?.append(entry)
+        for subscriber in subscribers { subscriber(entry) }
         return (reading.time, entry)
     }
 }

@@ -1,5 +1,4 @@
 import Simulation
-import Synchronization
 
 /// A bounded, time-ordered history of CGM entries, with Nightscout-style queries. Pure value.
 public struct CGMHistory: Sendable, Equatable {
@@ -72,31 +71,4 @@ public struct CGMHistory: Sendable, Equatable {
         }
         return result
     }
-}
-
-/// A ``CGMHistory`` shared between a running ``CGMDevice`` (which appends) and readers such
-/// as the Nightscout routes. Thread-safe (a `Mutex`).
-public final class CGMHistoryStore: Sendable {
-    private let state: Mutex<CGMHistory>
-
-    /// Creates an empty store keeping at most `capacity` entries.
-    public init(capacity: Int = CGMHistory.defaultCapacity) {
-        state = Mutex(CGMHistory(capacity: capacity))
-    }
-
-    /// Appends an entry.
-    public func append(_ entry: CGMEntry) {
-        state.withLock { $0.append(entry) }
-    }
-
-    /// Entries matching `query`, newest first.
-    public func query(_ query: CGMHistory.Query) -> [CGMEntry] {
-        state.withLock { $0.query(query) }
-    }
-
-    /// The newest entry.
-    public var latest: CGMEntry? { state.withLock { $0.latest } }
-
-    /// A copy of the whole history.
-    public var history: CGMHistory { state.withLock { $0 } }
 }

@@ -11,6 +11,8 @@ import Simulation
 public struct SmokerDevice: VirtualDevice {
     public private(set) var simulation: Simulation
     public private(set) var codec: any SmokerProtocolCodec
+    /// Which channels feed which probe (from the profile's `device:` section and channel names).
+    public let spec: DeviceSpec
     /// Virtual time of the next firmware loop.
     public private(set) var nextLoopTime: Double
     /// Commands the device did not understand (most recent last, at most 32).
@@ -19,6 +21,7 @@ public struct SmokerDevice: VirtualDevice {
     /// Creates a device; the first loop runs one `lineInterval` after the simulation's current time.
     public init(simulation: Simulation, protocol smokerProtocol: SmokerProtocol) {
         self.simulation = simulation
+        spec = DeviceSpec(profile: simulation.profile)
         codec = smokerProtocol.makeCodec()
         nextLoopTime = simulation.time + codec.lineInterval
     }
@@ -88,18 +91,18 @@ public struct SmokerDevice: VirtualDevice {
     public func readings() -> SmokerReadings {
         let profile = simulation.profile
         func fahrenheit(_ channel: String?) -> Double? {
-            guard let channel, let spec = profile.channel(named: channel),
+            guard let channel, let channelSpec = profile.channel(named: channel),
                 let value = simulation.reading(of: channel)?.value
             else { return nil }
-            return spec.unit.convert(value, to: .fahrenheit)
+            return channelSpec.unit.convert(value, to: .fahrenheit)
         }
         func output(_ name: String) -> Double { simulation.modelValue(name) ?? 0 }
         return SmokerReadings(
             setpoint: simulation.modelValue("setpoint"),
             manualMode: false,
-            pit: fahrenheit(profile.device.pit),
-            food: profile.device.food.map { fahrenheit($0) },
-            ambient: fahrenheit(profile.device.ambient),
+            pit: fahrenheit(spec.pit),
+            food: spec.food.map { fahrenheit($0) },
+            ambient: fahrenheit(spec.ambient),
             output: output("output"),
             outputAverage: output("output_avg"),
             lidOpenCountdown: output("lid_countdown"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeviceBridgeService
 import Foundation
 import ProfileTools
 import Simulation
@@ -21,7 +22,7 @@ struct ProfileCommand: AsyncParsableCommand {
     /// Loads a profile, turning errors into a CLI message that names file, line and key.
     static func load(_ pathOrName: String) throws -> Profile {
         do {
-            let profile = try ProfileLoader.load(pathOrName)
+            let profile = try ProfileFiles.load(pathOrName)
             _ = try Simulation(profile: profile)
             return profile
         } catch {
@@ -131,7 +132,7 @@ struct ProfileCommand: AsyncParsableCommand {
 
         func run() throws {
             for name in ShippedProfiles.names {
-                let summary = (try? ProfileLoader.load(name))?.summary ?? ""
+                let summary = (try? ProfileLoader.shipped(name))?.summary ?? ""
                 print(name.padding(toLength: 24, withPad: " ", startingAt: 0) + summary)
             }
         }

@@ -161,7 +161,7 @@ struct SimCommand: AsyncParsableCommand {
         }
         if name == CGMJSONLCodec.protocolName {
             do {
-                return try CGMDevice(simulation: simulation, store: cgmHistory)
+                return try CGMDevice(simulation: simulation, subscribers: cgmHistory.map { [$0.subscriber] } ?? [])
             } catch {
                 throw ValidationFailure(message: error.message)
             }

@@ -17,7 +17,8 @@ struct NightscoutRoutesTests {
     /// A store filled by a CGM device running cgm-spike for two virtual hours (25 readings).
     static func feed() throws -> (CGMHistoryStore, CGMDevice) {
         let store = CGMHistoryStore()
-        var device = try CGMDevice(simulation: Simulation(profile: ProfileLoader.load("cgm-spike")), store: store)
+        var device = try CGMDevice(
+            simulation: Simulation(profile: ProfileLoader.shipped("cgm-spike")), subscribers: [store.subscriber])
         _ = device.advance(to: 2 * 3600)
         return (store, device)
     }
@@ -129,8 +130,8 @@ struct NightscoutRoutesTests {
     @Test("POST devbridge/events injects (with the secret), and the next readings rise")
     func injection() async throws {
         let store = CGMHistoryStore()
-        let simulation = try Simulation(profile: ProfileLoader.load("cgm-t1d-day"), seed: 5)
-        let device = try CGMDevice(simulation: simulation, store: store)
+        let simulation = try Simulation(profile: ProfileLoader.shipped("cgm-t1d-day"), seed: 5)
+        let device = try CGMDevice(simulation: simulation, subscribers: [store.subscriber])
         let box = DeviceBox(device)
         box.advance(to: 3600)
         let before = try #require(store.latest).sgv

@@ -12,7 +12,7 @@ import VirtualDevices
         _ profile: String, protocol smokerProtocol: SmokerProtocol, speed: SimulationSpeed, resetOnOpen: Bool = true,
         directory: TemporaryDirectory
     ) async throws -> (VirtualDeviceRunner, String, Task<Void, any Error>) {
-        let simulation = try Simulation(profile: try ProfileLoader.load(profile))
+        let simulation = try Simulation(profile: try ProfileLoader.shipped(profile))
         let device = SmokerDevice(simulation: simulation, protocol: smokerProtocol)
         let link = directory.path + "/ttyUSB0"
         let ready = AsyncStream<Void>.makeStream()

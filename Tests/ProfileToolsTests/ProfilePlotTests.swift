@@ -6,7 +6,7 @@ import Testing
 /// `devbridge profile plot`'s path: a shipped profile simulated and drawn.
 @Suite struct ProfilePlotTests {
     @Test func brisketChartHasEveryChannelAndEvent() throws {
-        let profile = try ProfileLoader.load("smoker-brisket")
+        let profile = try ProfileLoader.shipped("smoker-brisket")
         let svg = try ProfilePlot.render(profile: profile, until: 16 * 3600)
         #expect(svg.hasPrefix("<?xml") || svg.hasPrefix("<svg"))
         for text in ["pit", "meat1", "fan", "lid open to spritz", "wrap (stall)", "°F"] {
@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func faultsAreMarked() throws {
-        let profile = try ProfileLoader.load("smoker-probe-faults")
+        let profile = try ProfileLoader.shipped("smoker-probe-faults")
         let svg = try ProfilePlot.render(profile: profile, until: 12 * 3600)
         #expect(svg.contains("disconnect meat2"))
         #expect(svg.contains("probe unplugged to move it"))

@@ -9,7 +9,7 @@ import Testing
     static func minuteSeries(_ name: String, hours: Double, seed: UInt64? = nil) throws -> (
         Simulation, [String: [Double?]]
     ) {
-        var simulation = try Simulation(profile: try ProfileLoader.load(name), seed: seed)
+        var simulation = try Simulation(profile: try ProfileLoader.shipped(name), seed: seed)
         var series: [String: [Double?]] = [:]
         for minute in 0...Int(hours * 60) {
             simulation.advance(to: Double(minute) * 60)
@@ -22,7 +22,7 @@ import Testing
 
     @Test(arguments: ShippedProfiles.names)
     func shippedProfileLoadsAndRuns(name: String) throws {
-        let profile = try ProfileLoader.load(name)
+        let profile = try ProfileLoader.shipped(name)
         #expect(profile.name == name)
         var simulation = try Simulation(profile: profile)
         simulation.advance(to: 3600)
@@ -86,7 +86,7 @@ import Testing
 @Suite struct CGMProfileTests {
     /// (time, sgv) of every 5-minute reading up to `hours`.
     static func readings(_ name: String, hours: Double, seed: UInt64? = nil) throws -> [(Double, CGMReading?)] {
-        var simulation = try Simulation(profile: try ProfileLoader.load(name), seed: seed)
+        var simulation = try Simulation(profile: try ProfileLoader.shipped(name), seed: seed)
         var result: [(Double, CGMReading?)] = []
         for step in 0...Int(hours * 12) {
             simulation.advance(to: Double(step) * 300)
@@ -104,7 +104,7 @@ import Testing
     }
 
     @Test func injectedSpikeShowsInTheNextReadings() throws {
-        var simulation = try Simulation(profile: try ProfileLoader.load("cgm-t1d-day"))
+        var simulation = try Simulation(profile: try ProfileLoader.shipped("cgm-t1d-day"))
         simulation.advance(to: 3600)
         let before = try #require(simulation.cgmReading(of: "glucose")?.sgv)
         try simulation.inject(ModelEvent("spike", parameters: ["amount": 120, "duration": 1800]))

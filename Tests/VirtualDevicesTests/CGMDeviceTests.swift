@@ -1,12 +1,22 @@
 import Foundation
 import Simulation
+import Synchronization
 import Testing
 import VirtualDevices
 
+/// A CGM subscriber that records every entry it receives.
+final class EntryLog: Sendable {
+    private let state = Mutex<[CGMEntry]>([])
+    var entries: [CGMEntry] { state.withLock { $0 } }
+    var subscriber: CGMDevice.Subscriber { { [self] entry in state.withLock { $0.append(entry) } } }
+}
+
 @Suite("Virtual CGM device (cgm-jsonl)")
 struct CGMDeviceTests {
-    static func device(_ profile: String, seed: UInt64? = nil, store: CGMHistoryStore? = nil) throws -> CGMDevice {
-        try CGMDevice(simulation: Simulation(profile: ProfileLoader.load(profile), seed: seed), store: store)
+    static func device(_ profile: String, seed: UInt64? = nil, log: EntryLog? = nil) throws -> CGMDevice {
+        try CGMDevice(
+            simulation: Simulation(profile: ProfileLoader.shipped(profile), seed: seed),
+            subscribers: log.map { [$0.subscriber] } ?? [])
     }
 
     static func objects(_ lines: [DeviceLine]) throws -> [[String: Any]] {
@@ -15,10 +25,10 @@ struct CGMDeviceTests {
         }
     }
 
-    @Test("one line per 5-minute reading, with every field, mirrored in the store")
-    func linesAndStore() throws {
-        let store = CGMHistoryStore()
-        var device = try Self.device("cgm-spike", store: store)
+    @Test("one line per 5-minute reading, with every field, each also sent to the subscriber")
+    func linesAndSubscriber() throws {
+        let log = EntryLog()
+        var device = try Self.device("cgm-spike", log: log)
         #expect(device.protocolName == "cgm-jsonl")
         #expect(device.baudRate == 9600)
         var lines: [DeviceLine] = []
@@ -34,17 +44,16 @@ struct CGMDeviceTests {
             #expect((object["date"] as? Int64) == Int64((start + line.time) * 1000))
             #expect((object["device"] as? String) == "devbridge-cgm")
         }
-        let stored = store.query(.init(count: 0))
-        #expect(stored.count == 25)
-        #expect(stored.reversed().map { CGMJSONLCodec().line(for: $0) } == lines.map(\.bytes))
+        #expect(log.entries.count == 25)
+        #expect(log.entries.map { CGMJSONLCodec().line(for: $0) } == lines.map(\.bytes))
     }
 
     @Test("directions follow the slope thresholds; the spike shows up arrows, the plateau Flat")
     func directions() throws {
-        let store = CGMHistoryStore()
-        var device = try Self.device("cgm-spike", store: store)
+        let log = EntryLog()
+        var device = try Self.device("cgm-spike", log: log)
         _ = device.advance(to: 4 * 3600)
-        let entries = store.query(.init(count: 0))
+        let entries = log.entries
         var seen = Set<TrendDirection>()
         for entry in entries {
             seen.insert(entry.direction)
@@ -114,7 +123,24 @@ struct CGMDeviceTests {
 
     @Test("a profile without a CGM channel is refused")
     func refusesNonCGM() throws {
-        let simulation = try Simulation(profile: ProfileLoader.load("smoker-brisket"))
+        let simulation = try Simulation(profile: ProfileLoader.shipped("smoker-brisket"))
         #expect(throws: CGMDeviceError.self) { try CGMDevice(simulation: simulation) }
+    }
+
+    @Test("two subscribers (one given at init, one added later) both receive every reading, in order")
+    func twoSubscribers() throws {
+        let first = EntryLog()
+        let second = EntryLog()
+        var device = try Self.device("cgm-spike", log: first)
+        device.subscribe(second.subscriber)
+        #expect(device.subscribers.count == 2)
+        let lines = device.advance(to: 3600)
+        #expect(lines.count == 13)
+        #expect(first.entries.map { CGMJSONLCodec().line(for: $0) } == lines.map(\.bytes))
+        #expect(second.entries == first.entries)
+        // A copy of the device (the runner keeps one) keeps its subscribers.
+        var copy = device
+        _ = copy.advance(to: 3600 + 300)
+        #expect(first.entries.count == 14 && second.entries.count == 14)
     }
 }

@@ -45,8 +45,5 @@ struct CGMHistoryTests {
         for entry in all { history.append(entry) }
         history.append(all[0])
         #expect(history.entries.map(\.sgv) == [107, 108, 109, 110, 111])
-        let store = CGMHistoryStore(capacity: 3)
-        for entry in all { store.append(entry) }
-        #expect(store.query(.init(count: 0)).map(\.sgv) == [111, 110, 109])
     }
 }

@@ -9,7 +9,7 @@ import VirtualDevices
 /// Mount it on the service's single HTTP listener:
 ///
 /// ```swift
-/// let store = CGMHistoryStore()          // the same store given to CGMDevice(simulation:store:)
+/// let store = CGMHistoryStore()          // subscribed to the device: CGMDevice(…, subscribers: [store.subscriber])
 /// let routes = NightscoutRoutes(store: store, secret: NightscoutSecret("s3cret"),
 ///                               inject: { event in try runner.inject(event) })
 /// let router = Router()

@@ -3,12 +3,13 @@ import VirtualDevices
 
 /// What a device may share with the rest of the service.
 public struct DeviceResources: Sendable {
-    /// Where a CGM device also stores its entries (the Nightscout routes read it); nil for others.
-    public var cgmStore: CGMHistoryStore?
+    /// Who receives a CGM device's readings (e.g. the Nightscout store's ``CGMHistoryStore/subscriber``);
+    /// ignored by other devices.
+    public var cgmSubscribers: [CGMDevice.Subscriber]
 
     /// Creates resources.
-    public init(cgmStore: CGMHistoryStore? = nil) {
-        self.cgmStore = cgmStore
+    public init(cgmSubscribers: [CGMDevice.Subscriber] = []) {
+        self.cgmSubscribers = cgmSubscribers
     }
 }
 
@@ -36,7 +37,7 @@ public struct DeviceFactory: Sendable {
             makers[smoker.rawValue] = { simulation, _ in SmokerDevice(simulation: simulation, protocol: smoker) }
         }
         makers[CGMJSONLCodec.protocolName] = { simulation, resources in
-            try CGMDevice(simulation: simulation, store: resources.cgmStore)
+            try CGMDevice(simulation: simulation, subscribers: resources.cgmSubscribers)
         }
         return DeviceFactory(makers: makers)
     }
@@ -44,7 +45,7 @@ public struct DeviceFactory: Sendable {
     /// Loads the profile and checks that it runs: errors name the profile file, line and key.
     public func loadProfile(_ configuration: VirtualDeviceConfiguration) throws(ServiceError) -> Profile {
         do {
-            let profile = try ProfileLoader.load(configuration.profile)
+            let profile = try ProfileFiles.load(configuration.profile)
             _ = try Simulation(profile: profile, seed: configuration.seed)
             return profile
         } catch {

@@ -109,10 +109,12 @@ public actor DeviceSupervisor: Service {
         let managed: any ManagedDevice
         switch device.isolation {
         case .embedded:
+            // The Nightscout store subscribes to the Nightscout device's readings.
             let store = device.nightscout && device.name == nightscoutDeviceName ? cgmStore : nil
+            let resources = DeviceResources(cgmSubscribers: store.map { [$0.subscriber] } ?? [])
             managed = EmbeddedDevice(
                 configuration: device, factory: environment.factory, exportBackend: environment.exportBackend,
-                logger: environment.logger, resources: DeviceResources(cgmStore: store))
+                logger: environment.logger, resources: resources)
         case .process:
             managed = ProcessDevice(
                 configuration: device, executable: environment.executable, exportBackend: environment.exportBackend,

@@ -46,7 +46,7 @@ public final class ProcessDevice: ManagedDevice {
             limits = ProcessLimits()
         }
         exports = configuration.exports.map { ExportHandle(name: "\(configuration.name)/\($0.mode)", spec: $0) }
-        let profile = try? ProfileLoader.load(configuration.profile)
+        let profile = try? ProfileFiles.load(configuration.profile)
         profileModel = profile?.model?.type
         profileProtocol = profile?.device.protocolName
     }

@@ -6,7 +6,7 @@
 /// byte-identically twice.
 ///
 /// ```swift
-/// var simulation = try Simulation(profile: ProfileLoader.load("smoker-brisket"))
+/// var simulation = try Simulation(profile: ProfileLoader.shipped("smoker-brisket"))
 /// simulation.advance(to: 3 * 3600)
 /// print(simulation.reading(of: "meat1"))
 /// ```

@@ -19,8 +19,8 @@ public struct Profile: Sendable {
     public var events: [EventSpec]
     public var randomEvents: [RandomEventSpec]
     public var faults: [FaultSpec]
-    /// Device hints: which protocol to speak and which channels feed which probe.
-    public var device: DeviceSpec
+    /// The `device:` section as written (protocol hint, channel per probe); empty when absent.
+    public var device: DeviceSection
 
     /// The channel called `name`.
     public func channel(named name: String) -> ChannelSpec? {
@@ -234,21 +234,26 @@ public struct FaultSpec: Sendable, Hashable {
     }
 }
 
-/// How a profile maps onto a virtual device.
-public struct DeviceSpec: Sendable, Hashable {
-    /// Default protocol (`smart-smoker`, `heatermeter`, `cgm-jsonl`), if the profile names one.
+/// The profile's `device:` section as written: a protocol hint and which channels the
+/// profile assigns to which probe, checked against the channels, with no defaults filled in.
+///
+/// The profile file's schema is Simulation's business; what a device makes of it (e.g. a
+/// channel called `pit` feeds the pit probe unless the section says otherwise) is the
+/// device's: see `DeviceSpec` in VirtualDevices.
+public struct DeviceSection: Sendable, Hashable {
+    /// `protocol:` (`smart-smoker`, `heatermeter`, `cgm-jsonl`), if written.
     public var protocolName: String?
-    /// Channel feeding the pit/chamber probe.
+    /// `pit:` — the channel written for the pit/chamber probe.
     public var pit: String?
-    /// Channels feeding food probes 1…4.
-    public var food: [String]
-    /// Channel feeding the ambient probe.
+    /// `food:` — channels written for food probes 1…4 (at most 4), or nil when absent.
+    public var food: [String]?
+    /// `ambient:` — the channel written for the ambient probe.
     public var ambient: String?
-    /// Channel with the glucose reading (CGM devices).
+    /// `glucose:` — the channel written for the glucose reading (CGM devices).
     public var glucose: String?
 
     public init(
-        protocolName: String? = nil, pit: String? = nil, food: [String] = [], ambient: String? = nil,
+        protocolName: String? = nil, pit: String? = nil, food: [String]? = nil, ambient: String? = nil,
         glucose: String? = nil
     ) {
         self.protocolName = protocolName
