@@ -5,6 +5,7 @@ import Logging
 import SerialIO
 import ServiceLifecycle
 import Simulation
+import Synchronization
 import Traces
 import VirtualDevices
 
@@ -33,7 +34,8 @@ struct SimCommand: AsyncParsableCommand {
 
             Events: type a line on stdin, e.g. 'lid_open duration=90s', 'setpoint 250F',
             'wrap meat1', 'probe_disconnect meat1'. HeaterMeter also accepts '/set?sp=250F'
-            written to the port.
+            written to the port. Clock: ':clock pause', ':clock resume', ':clock speed 60',
+            ':clock advance 3600' (seconds).
             """)
 
     @Argument(help: "A profile path or shipped profile name (e.g. smoker-brisket).")
@@ -70,7 +72,16 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "notice"
 
+    @Option(
+        help: ArgumentHelp(
+            "Print the device's live state as a 'status: {JSON}' line every SECONDS (what the service reads from a process-isolated device).",
+            valueName: "seconds"))
+    var statusInterval: Double?
+
     func run() async throws {
+        if let statusInterval, !(0.05...3600).contains(statusInterval) {
+            throw ValidationError("--status-interval must be between 0.05 and 3600 seconds, found \(statusInterval)")
+        }
         guard let speed = SimulationSpeed(speed) else {
             throw ValidationError("--speed must be a positive number or 'max', found '\(self.speed)'")
         }
@@ -104,6 +115,7 @@ struct SimCommand: AsyncParsableCommand {
         let tap = recorder.map {
             TraceTap(recorder: $0, name: linkPath, description: "devbridge sim \(loaded.name) (\(device.protocolName))")
         }
+        let baud = Mutex<Int?>(nil)  // the PTY's, once it is open (for --status-interval)
         let runner = VirtualDeviceRunner(
             name: loaded.name, device: device,
             options: .init(
@@ -111,6 +123,7 @@ struct SimCommand: AsyncParsableCommand {
             logger: logger
         ) { endpoint in
             let settings = endpoint.lineSettings
+            baud.withLock { $0 = settings.baud }
             printNow(
                 """
                 devbridge sim: \(loaded.name) speaking \(device.protocolName) at \(settings)
@@ -122,6 +135,11 @@ struct SimCommand: AsyncParsableCommand {
         }
         StdinEvents.start { line in
             do {
+                if let action = try ChildDeviceProtocol.clockAction(fromLine: line) {
+                    try runner.apply(action)
+                    printNow("clock: \(line.dropFirst(ChildDeviceProtocol.clockPrefix.count))")
+                    return
+                }
                 let event = try EventCommand.parse(line)
                 try runner.inject(event)
                 printNow("event: \(line)")
@@ -130,6 +148,14 @@ struct SimCommand: AsyncParsableCommand {
             }
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: runner)]
+        if let statusInterval {
+            var device = VirtualDeviceConfiguration(name: loaded.name, profile: profile)
+            device.speed = speed
+            let reporter = DeviceStatusReporter(
+                runner: runner, configuration: device, interval: .milliseconds(Int(statusInterval * 1000)),
+                baud: { baud.withLock { $0 } }, emit: { printNow($0) })
+            services.append(.init(service: reporter))
+        }
         if let nightscoutAddress, let cgmHistory, let apiSecret {
             let routes = NightscoutRoutes(
                 store: cgmHistory, secret: NightscoutSecret(apiSecret), name: loaded.name,

@@ -147,10 +147,48 @@ def test_a_crashing_process_device_restarts_while_others_continue(serve, tmp_pat
     _, metrics = service.get("/metrics", expect=200)
     assert 'devbridge_device_restarts_total{device="isolated"} 1' in metrics
     service.post("/control/devices/isolated/events", {"command": "wrap meat1"}, expect=202)
-    service.post("/control/devices/isolated/clock/pause", expect=409)
+    service.post("/control/devices/isolated/clock/pause", expect=200)
     assert service.stop() == 0
     assert not os.path.lexists(tmp_path / "isolated")
     assert not os.path.exists(f"/proc/{again['pid']}") or open(f"/proc/{again['pid']}/stat").read().split()[2] == "Z"
+
+
+def test_a_process_device_shows_live_readings_and_takes_clock_control(serve, tmp_path):
+    """isolation: process used to answer 409 to clock control and show no readings (issue 15)."""
+    service = serve(
+        "devices:\n"
+        f"  isolated:\n    profile: smoker-brisket\n    link: {tmp_path}/isolated\n    speed: 60\n"
+        "    isolation: process\n"
+    )
+    live = service.wait_for(
+        lambda: (d := service.device("isolated"))["status"] == "running" and d.get("time") is not None and d,
+        what="the child's first status report")
+    assert live["model"] == "smoker"
+    readings = {c["name"]: c for c in live["channels"]}
+    assert readings and any(c["value"] is not None for c in readings.values()), live["channels"]
+    assert live["clock"] == {"speed": 60, "paused": False}
+    assert live["counters"] is not None and live["outputs"]
+    started = live["time"]
+    service.wait_for(lambda: service.device("isolated")["time"] > started + 30, what="virtual time running at 60x")
+
+    _, paused = service.post("/control/devices/isolated/clock/pause", expect=200)
+    assert paused["clock"]["paused"] is True
+    # Paused, the clock moves only when told to: an hour at once.
+    before_advance = service.device("isolated")["time"]
+    service.post("/control/devices/isolated/clock/advance", {"duration": "1h"}, expect=200)
+    jumped = service.wait_for(
+        lambda: (t := service.device("isolated")["time"]) >= before_advance + 3600 and t, what="the advance")
+    moved = service.wait_for(lambda: service.device("isolated")["time"] > jumped + 5, timeout=2.5,
+                             what="time held by the pause", fail=False)
+    assert not moved, "virtual time ran on while paused"
+
+    _, faster = service.post("/control/devices/isolated/clock/speed", {"speed": 120}, expect=200)
+    assert faster["clock"]["speed"] == 120
+    service.post("/control/devices/isolated/clock/resume", expect=200)
+    service.wait_for(lambda: (d := service.device("isolated"))["clock"] == {"speed": 120, "paused": False}
+                     and d["time"] > jumped + 60, what="the clock running again at 120x")
+    service.post("/control/devices/isolated/clock/speed", {"speed": -1}, expect=400)
+    assert service.stop() == 0
 
 
 def test_systemd_unit_exposure_is_at_most_2_5(capsys):

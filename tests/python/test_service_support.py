@@ -77,13 +77,17 @@ class Service:
     def device(self, name):
         return self.get(f"/control/devices/{name}", expect=200)[1]
 
-    def wait_for(self, predicate, timeout=20, what="condition"):
+    def wait_for(self, predicate, timeout=20, what="condition", fail=True):
+        """The predicate's first true value within `timeout` s; past it, an AssertionError
+        (or None with fail=False, to check that something does not happen)."""
         deadline = time.time() + timeout
         while time.time() < deadline:
             value = predicate()
             if value:
                 return value
             time.sleep(0.05)
+        if not fail:
+            return None
         raise AssertionError(f"timed out waiting for {what}\n{self.text()}")
 
     def stop(self, sig=subprocess.signal.SIGTERM):

@@ -86,23 +86,22 @@ public enum ControlAPI {
             }
         }
         control.post("devices/:name/clock/pause") { _, context in
-            await clockAction(supervisor, context) { clock, _ throws(ServiceError) in clock.pause() }
+            await clockAction(supervisor, context) { () throws(ServiceError) in .pause }
         }
         control.post("devices/:name/clock/resume") { _, context in
-            await clockAction(supervisor, context) { clock, _ throws(ServiceError) in clock.resume() }
+            await clockAction(supervisor, context) { () throws(ServiceError) in .resume }
         }
         control.post("devices/:name/clock/speed") { request, context in
             var request = request
             let body = try? await request.collectBody(upTo: 16 * 1024)
-            return await clockAction(supervisor, context) { clock, _ throws(ServiceError) in
-                let speed = try decodeBody(SpeedRequest.self, body).speed
-                try clock.setFactor(speed)
+            return await clockAction(supervisor, context) { () throws(ServiceError) in
+                .speed(try decodeBody(SpeedRequest.self, body).speed)
             }
         }
         control.post("devices/:name/clock/advance") { request, context in
             var request = request
             let body = try? await request.collectBody(upTo: 16 * 1024)
-            return await clockAction(supervisor, context) { _, runner throws(ServiceError) in
+            return await clockAction(supervisor, context) { () throws(ServiceError) in
                 let text = try decodeBody(AdvanceRequest.self, body).duration
                 let seconds: Double
                 do {
@@ -110,10 +109,10 @@ public enum ControlAPI {
                 } catch {
                     throw ServiceError(.badRequest, "'\(text)' is not a duration (examples: 90s, 15m, 3h, 1d)")
                 }
-                guard seconds > 0, seconds <= 30 * 86_400 else {
+                guard seconds > 0, seconds <= ClockAction.maximumAdvance else {
                     throw ServiceError(.badRequest, "advance by a positive duration of at most 30d, found '\(text)'")
                 }
-                runner.advance(by: seconds)
+                return .advance(seconds: seconds)
             }
         }
         control.post("devices/:name/start") { _, context in
@@ -182,25 +181,14 @@ public enum ControlAPI {
         return name
     }
 
+    /// Applies the clock action the request asks for (embedded and process-isolated devices alike).
     private static func clockAction(
         _ supervisor: DeviceSupervisor, _ context: BasicRequestContext,
-        _ action: @escaping @Sendable (SimulationClockControl, VirtualDeviceRunner) throws(ServiceError) -> Void
+        _ action: @escaping @Sendable () throws(ServiceError) -> ClockAction
     ) async -> Response {
         await handle { () async throws(ServiceError) in
             let device = try await supervisor.device(named: name(context))
-            guard device.configuration.isolation == .embedded else {
-                throw ServiceError(
-                    .conflict,
-                    "clock control needs isolation: embedded (device '\(device.configuration.name)' runs in a process)")
-            }
-            guard device.configuration.speed != .max else {
-                throw ServiceError(
-                    .conflict, "device '\(device.configuration.name)' runs at speed max: its clock follows the reader")
-            }
-            guard let runner = device.runner else {
-                throw ServiceError(.conflict, "device '\(device.configuration.name)' is not running")
-            }
-            try action(runner.clock, runner)
+            try device.controlClock(try action())
             return json(await device.snapshot())
         }
     }

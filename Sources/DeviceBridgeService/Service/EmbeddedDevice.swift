@@ -186,6 +186,12 @@ public final class EmbeddedDevice: ManagedDevice {
         }
     }
 
+    public func controlClock(_ action: ClockAction) throws(ServiceError) {
+        try DeviceSnapshot.checkClockControl(configuration)
+        guard let runner else { throw ServiceError(.conflict, "device '\(configuration.name)' is not running") }
+        try runner.apply(action)
+    }
+
     public func snapshot() async -> DeviceSnapshot {
         let (base, runner) = state.withLock { state in (state, state.runner) }
         var snapshot = DeviceSnapshot(configuration: configuration, status: base.status)
@@ -194,19 +200,11 @@ public final class EmbeddedDevice: ManagedDevice {
         snapshot.pty = base.endpoint?.ptyPath
         snapshot.baud = base.endpoint?.lineSettings.baud
         snapshot.link = base.endpoint?.link ?? configuration.link
-        if let simulation = runner?.simulation ?? base.lastSimulation { snapshot.fill(from: simulation) }
-        if let counters = runner?.counters ?? base.lastCounters {
-            snapshot.counters = DeviceSnapshot.Counters(
-                linesWritten: counters.linesWritten, bytesWritten: counters.bytesWritten,
-                bytesDropped: counters.bytesDropped, bytesReceived: counters.bytesReceived, resets: counters.resets)
-        }
         if let runner {
-            let settings = runner.clock.settings
-            if case .max = configuration.speed {
-                snapshot.clock = .init(speed: nil, paused: false)
-            } else {
-                snapshot.clock = .init(speed: settings.factor, paused: settings.paused)
-            }
+            snapshot.fillLive(from: runner, speed: configuration.speed)
+        } else {
+            if let simulation = base.lastSimulation { snapshot.fill(from: simulation) }
+            if let counters = base.lastCounters { snapshot.fill(counters: counters) }
         }
         for export in exports { snapshot.exports.append(await export.snapshot()) }
         return snapshot

@@ -6,8 +6,9 @@ import Synchronization
 /// A virtual device in a child process: `devbridge sim` under `prlimit` memory and CPU limits,
 /// restarted with exponential backoff when it dies. Its crash touches no other device.
 ///
-/// Events go to the child's stdin as command lines; the clock cannot be controlled
-/// (the child runs at the configured speed).
+/// Events and clock commands go to the child's stdin as command lines, and the child reports its
+/// live state (readings, clock, counters, recent events) every second on stdout: the line
+/// protocol is ``ChildDeviceProtocol``.
 public final class ProcessDevice: ManagedDevice {
     public let configuration: VirtualDeviceConfiguration
     private let executable: String
@@ -29,6 +30,8 @@ public final class ProcessDevice: ManagedDevice {
         var stdin: FileHandle?
         var task: Task<Void, Never>?
         var exportsStarted = false
+        /// The child's last status report.
+        var live: DeviceSnapshot?
     }
     private let state = Mutex(State())
 
@@ -56,7 +59,10 @@ public final class ProcessDevice: ManagedDevice {
 
     /// The command line of the child (prlimit wrapper included when available).
     public func commandLine(link: String) -> [String] {
-        var arguments = [executable, "sim", configuration.profile, "--link", link, "--log-level", "warning"]
+        var arguments = [
+            executable, "sim", configuration.profile, "--link", link, "--log-level", "warning",
+            "--status-interval", "1",
+        ]
         if case .factor(let factor) = configuration.speed { arguments += ["--speed", String(factor)] }
         if let name = configuration.protocolName { arguments += ["--protocol", name] }
         if let seed = configuration.seed { arguments += ["--seed", String(seed)] }
@@ -142,20 +148,24 @@ public final class ProcessDevice: ManagedDevice {
             $0.stdin = input.fileHandleForWriting
             $0.pid = Int(process.processIdentifier)
         }
-        let name = configuration.name
+        let pending = Mutex([UInt8]())  // a line the last read cut short
         output.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
-            guard !data.isEmpty, let text = String(data: data, encoding: .utf8) else {
+            guard !data.isEmpty else {
                 handle.readabilityHandler = nil
                 return
             }
-            for line in text.split(separator: "\n") {
-                let trimmed = line.trimmingCharacters(in: .whitespaces)
-                if trimmed.hasPrefix("pty:") {
-                    self?.childReady(pty: String(trimmed.dropFirst(4)).trimmingCharacters(in: .whitespaces), link: link)
+            let lines = pending.withLock { pending -> [String] in
+                pending += data
+                guard let last = pending.lastIndex(of: UInt8(ascii: "\n")) else {
+                    if pending.count > 1 << 20 { pending.removeAll() }  // no line is that long: drop it
+                    return []
                 }
+                let complete = pending[..<last].split(separator: UInt8(ascii: "\n"))
+                pending.removeSubrange(...last)
+                return complete.map { String(decoding: $0, as: UTF8.self) }
             }
-            _ = name
+            for line in lines { self?.childSaid(line, link: link) }
         }
         var reason = "unknown"
         for await ending in exited.stream { reason = ending }
@@ -165,6 +175,16 @@ public final class ProcessDevice: ManagedDevice {
             $0.stdin = nil
         }
         return reason
+    }
+
+    /// Handles one line of the child's stdout: the PTY banner or a status report.
+    private func childSaid(_ line: String, link: String) {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasPrefix("pty:") {
+            childReady(pty: String(trimmed.dropFirst(4)).trimmingCharacters(in: .whitespaces), link: link)
+        } else if let live = ChildDeviceProtocol.status(fromLine: trimmed) {
+            state.withLock { $0.live = live }
+        }
     }
 
     private func childReady(pty: String, link: String) {
@@ -202,23 +222,48 @@ public final class ProcessDevice: ManagedDevice {
             $0.task = nil
             $0.pid = nil
             $0.pty = nil
+            $0.live = nil
             if $0.status != "failed" { $0.status = "stopped" }
         }
     }
 
     public func inject(_ event: ModelEvent, command: String) throws(ServiceError) {
+        try send(command, what: "the event")
+    }
+
+    public func controlClock(_ action: ClockAction) throws(ServiceError) {
+        try DeviceSnapshot.checkClockControl(configuration)
+        try action.validate()
+        try send(ChildDeviceProtocol.commandLine(action), what: "the clock command")
+        // Shown at once; the child's next report (within a second) confirms it.
+        state.withLock { state in
+            guard var clock = state.live?.clock else { return }
+            switch action {
+            case .pause: clock.paused = true
+            case .resume: clock.paused = false
+            case .speed(let factor): clock.speed = factor
+            case .advance: break
+            }
+            state.live?.clock = clock
+        }
+    }
+
+    /// Writes one command line to the child's stdin.
+    private func send(_ line: String, what: String) throws(ServiceError) {
         guard let stdin = state.withLock({ $0.stdin }) else {
             throw ServiceError(.conflict, "device '\(configuration.name)' is not running")
         }
         do {
-            try stdin.write(contentsOf: Data((command + "\n").utf8))
+            try stdin.write(contentsOf: Data((line + "\n").utf8))
         } catch {
-            throw ServiceError(.conflict, "device '\(configuration.name)' did not take the event: \(error)")
+            throw ServiceError(.conflict, "device '\(configuration.name)' did not take \(what): \(error)")
         }
     }
 
     public func snapshot() async -> DeviceSnapshot {
-        let (status, error, pid, pty, restarts) = state.withLock { ($0.status, $0.error, $0.pid, $0.pty, $0.restarts) }
+        let (status, error, pid, pty, restarts, live) = state.withLock {
+            ($0.status, $0.error, $0.pid, $0.pty, $0.restarts, $0.live)
+        }
         var snapshot = DeviceSnapshot(configuration: configuration, status: status)
         snapshot.error = error
         snapshot.pid = pid
@@ -229,6 +274,7 @@ public final class ProcessDevice: ManagedDevice {
         snapshot.protocol = configuration.protocolName ?? profileProtocol ?? "smart-smoker"
         snapshot.eventTypes = EventCatalog.types(forModel: profileModel).map(\.name)
         if case .factor(let factor) = configuration.speed { snapshot.clock = .init(speed: factor, paused: false) }
+        if let live { snapshot.fillLive(from: live) }
         for export in exports { snapshot.exports.append(await export.snapshot()) }
         return snapshot
     }
