@@ -23,7 +23,7 @@ import Testing
     @Test func statusLinesCarryTheLiveFields() throws {
         var snapshot = DeviceSnapshot(
             name: "smoker", profile: "smoker-brisket", protocol: "smart-smoker", model: "smoker", isolation: "embedded",
-            status: "running", error: nil, pty: nil, link: nil, baud: 9600, time: 123.5,
+            status: .running, error: nil, pty: nil, link: nil, baud: 9600, time: 123.5,
             clock: .init(speed: 60, paused: true),
             channels: [.init(name: "pit", unit: "°F", value: 225.5, state: "value")], outputs: ["fuel": 0.75],
             counters: nil, events: [], eventTypes: [], pid: nil, restarts: 0, exports: [])

@@ -36,7 +36,7 @@ struct ServiceHarness {
     func run(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         await server.supervisor.startAll()
         for _ in 0..<200 {
-            if await !server.supervisor.snapshots().contains(where: { $0.status == "starting" }) { break }
+            if await !server.supervisor.snapshots().contains(where: { $0.status == .starting }) { break }
             try await Task.sleep(for: .milliseconds(10))
         }
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -200,7 +200,7 @@ struct ErrorResponseBody: Decodable {
             #expect(FileManager.default.fileExists(atPath: link))
             try await client.execute(uri: "/control/devices/smoker/stop", method: .post) { response in
                 let decoded = try decode(DeviceSnapshot.self, response)
-                #expect(decoded.status == "stopped")
+                #expect(decoded.status == .stopped)
             }
             #expect(!FileManager.default.fileExists(atPath: link))
             try await client.execute(uri: "/control/devices/smoker/clock/pause", method: .post) { response in
@@ -341,7 +341,7 @@ struct ErrorResponseBody: Decodable {
             try await client.execute(uri: "/control/devices/cgm", method: .get) { response in
                 let device = try decode(DeviceSnapshot.self, response)
                 #expect(device.protocol == "cgm-jsonl")
-                #expect(device.status == "running")
+                #expect(device.status == .running)
                 #expect(device.events.last?.name == "meal")
                 #expect(device.eventTypes.contains("spike"))
             }

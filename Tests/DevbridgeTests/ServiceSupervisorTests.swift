@@ -76,7 +76,7 @@ import Testing
         await supervisor.startAll()
         try await Self.waitFor(directory + "/good")
         let snapshots = await supervisor.snapshots()
-        #expect(snapshots.map(\.status) == ["failed", "failed", "running"])
+        #expect(snapshots.map(\.status) == [.failed, .failed, .running])
         #expect(snapshots[0].error?.contains("protocol 'telepathy' is not available") == true)
         #expect(snapshots[1].error?.contains("no-such-profile") == true)
         await supervisor.stopAll()
@@ -100,11 +100,11 @@ import Testing
         var exports: [ExportSnapshot] = []
         for _ in 0..<100 {
             exports = await supervisor.exportSnapshots()
-            if exports.first?.status != "starting" && exports.first?.status != "stopped" { break }
+            if exports.first?.status != .starting && exports.first?.status != .stopped { break }
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(exports.map(\.name) == ["s/raw", "byid"])
-        #expect(exports.map(\.status) == ["unavailable", "unavailable"])
+        #expect(exports.map(\.status) == [.unavailable, .unavailable])
         await supervisor.stopAll()
     }
 }

@@ -35,7 +35,7 @@ public enum ControlAPI {
         router.get("/readyz") { _, _ in
             let started = await supervisor.started
             let snapshots = await supervisor.snapshots()
-            let notRunning = snapshots.filter { $0.status != "running" && $0.status != "stopped" }.map(\.name)
+            let notRunning = snapshots.filter { $0.status != .running && $0.status != .stopped }.map(\.name)
             let ready = started && notRunning.isEmpty
             return json(
                 ReadyBody(ready: ready, notRunning: notRunning), status: ready ? .ok : .serviceUnavailable)

@@ -77,8 +77,8 @@ public final class DevbridgeServer: Sendable {
                 for _ in 0..<40 {
                     let devices = await supervisor.snapshots()
                     let starting =
-                        devices.contains { $0.status == "starting" }
-                        || devices.contains { $0.exports.contains { $0.status == "starting" } }
+                        devices.contains { $0.status == .starting }
+                        || devices.contains { $0.exports.contains { $0.status == .starting } }
                     if !starting { break }
                     try? await Task.sleep(for: .milliseconds(50))
                 }

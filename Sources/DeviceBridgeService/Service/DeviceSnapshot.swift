@@ -46,7 +46,7 @@ public struct DeviceSnapshot: Sendable, Codable, Equatable {
     /// `embedded` or `process`.
     public var isolation: String
     /// `starting`, `running`, `restarting`, `stopped` or `failed`.
-    public var status: String
+    public var status: DeviceStatus
     public var error: String?
     public var pty: String?
     public var link: String?
@@ -82,7 +82,7 @@ public struct ExportSnapshot: Sendable, Codable, Equatable {
     /// The port actually bound (differs from `listen` for port 0), while running.
     public var port: Int?
     /// `starting`, `running`, `stopped`, `failed` or `unavailable`.
-    public var status: String
+    public var status: ExportStatus
     public var error: String?
     public var counters: ExportCounters
 

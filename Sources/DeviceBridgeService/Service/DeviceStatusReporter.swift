@@ -24,7 +24,7 @@ public struct DeviceStatusReporter: Service {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                var snapshot = DeviceSnapshot(configuration: configuration, status: "running")
+                var snapshot = DeviceSnapshot(configuration: configuration, status: .running)
                 snapshot.fillLive(from: runner, speed: configuration.speed)
                 snapshot.baud = baud()
                 emit(ChildDeviceProtocol.statusLine(snapshot))

@@ -17,7 +17,7 @@ public final class EmbeddedDevice: ManagedDevice {
     private let onReady: @Sendable (DeviceSnapshot) -> Void
 
     private struct State {
-        var status = "stopped"
+        var status = DeviceStatus.stopped
         var error: String?
         var protocolName = ""
         var runner: VirtualDeviceRunner?
@@ -45,7 +45,7 @@ public final class EmbeddedDevice: ManagedDevice {
     }
 
     public var runner: VirtualDeviceRunner? { state.withLock { $0.runner } }
-    public var isActive: Bool { state.withLock { $0.status == "running" || $0.status == "starting" } }
+    public var isActive: Bool { state.withLock { $0.status == .running || $0.status == .starting } }
 
     public func start() async {
         if isActive { return }
@@ -58,7 +58,7 @@ public final class EmbeddedDevice: ManagedDevice {
         } catch {
             logger.error("device failed to start: \(error)", metadata: ["device": "\(configuration.name)"])
             state.withLock {
-                $0.status = "failed"
+                $0.status = .failed
                 $0.error = error.description
             }
             return
@@ -74,7 +74,7 @@ public final class EmbeddedDevice: ManagedDevice {
                     description: "devbridge serve \(configuration.name) (\(device.protocolName))")
             } catch {
                 state.withLock {
-                    $0.status = "failed"
+                    $0.status = .failed
                     $0.error = "trace: \(error)"
                 }
                 return
@@ -100,7 +100,7 @@ public final class EmbeddedDevice: ManagedDevice {
         }
         let protocolName = device.protocolName
         state.withLock {
-            $0.status = "starting"
+            $0.status = .starting
             $0.error = nil
             $0.runner = runner
             $0.recorder = recorder
@@ -120,7 +120,7 @@ public final class EmbeddedDevice: ManagedDevice {
     private func ready(_ endpoint: VirtualDeviceRunner.Endpoint) {
         state.withLock {
             $0.endpoint = endpoint
-            $0.status = "running"
+            $0.status = .running
         }
         let path = endpoint.link ?? endpoint.ptyPath
         let backend = exportBackend
@@ -152,7 +152,7 @@ public final class EmbeddedDevice: ManagedDevice {
     private func failed(_ message: String) {
         logger.error("device stopped with an error: \(message)", metadata: ["device": "\(configuration.name)"])
         state.withLock {
-            $0.status = "failed"
+            $0.status = .failed
             $0.error = message
         }
     }
@@ -168,7 +168,7 @@ public final class EmbeddedDevice: ManagedDevice {
             state.lastCounters = runner?.counters
             state.task = nil
             state.runner = nil
-            if state.status != "failed" { state.status = "stopped" }
+            if state.status != .failed { state.status = .stopped }
             state.endpoint = nil
             let recorder = state.recorder
             state.recorder = nil

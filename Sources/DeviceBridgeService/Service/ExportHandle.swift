@@ -5,7 +5,7 @@ final class ExportHandle: Sendable {
     let name: String
     let spec: ExportSpec
     private struct State {
-        var status = "stopped"
+        var status = ExportStatus.stopped
         var error: String?
         var device: String?
         var running: (any RunningExport)?
@@ -21,7 +21,7 @@ final class ExportHandle: Sendable {
     /// Starts serving `devicePath`; failures are kept in the state, not thrown.
     func start(backend: any ExportBackend, devicePath: String, baud: Int?, trace: String?) async {
         state.withLock {
-            $0.status = "starting"
+            $0.status = .starting
             $0.device = devicePath
             $0.error = nil
         }
@@ -30,11 +30,11 @@ final class ExportHandle: Sendable {
                 name: name, devicePath: devicePath, spec: spec, baud: baud, trace: trace)
             state.withLock {
                 $0.running = running
-                $0.status = "running"
+                $0.status = .running
             }
         } catch {
             state.withLock {
-                $0.status = error.code == .unavailable ? "unavailable" : "failed"
+                $0.status = error.code == .unavailable ? .unavailable : .failed
                 $0.error = error.description
             }
         }
@@ -42,13 +42,13 @@ final class ExportHandle: Sendable {
 
     /// Marks the export as starting (before its server is started asynchronously).
     func markStarting() {
-        state.withLock { $0.status = "starting" }
+        state.withLock { $0.status = .starting }
     }
 
     /// Marks the export as failed before its server could start.
     func markFailed(_ reason: String) {
         state.withLock {
-            $0.status = "failed"
+            $0.status = .failed
             $0.error = reason
         }
     }
@@ -56,7 +56,7 @@ final class ExportHandle: Sendable {
     /// Marks the export as waiting for something (e.g. discovery), with a reason.
     func markUnavailable(_ reason: String) {
         state.withLock {
-            $0.status = "unavailable"
+            $0.status = .unavailable
             $0.error = reason
         }
     }
@@ -65,7 +65,7 @@ final class ExportHandle: Sendable {
         let running = state.withLock { state -> (any RunningExport)? in
             let running = state.running
             state.running = nil
-            if state.status != "unavailable" { state.status = "stopped" }
+            if state.status != .unavailable { state.status = .stopped }
             return running
         }
         if let running {

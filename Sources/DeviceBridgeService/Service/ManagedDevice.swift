@@ -84,7 +84,7 @@ extension DeviceSnapshot {
     }
 
     /// An empty snapshot for a device configuration.
-    init(configuration: VirtualDeviceConfiguration, status: String) {
+    init(configuration: VirtualDeviceConfiguration, status: DeviceStatus) {
         self.init(
             name: configuration.name, profile: configuration.profile, protocol: configuration.protocolName ?? "",
             model: nil, isolation: configuration.isolation.name, status: status, error: nil, pty: nil,

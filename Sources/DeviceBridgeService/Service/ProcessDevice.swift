@@ -20,7 +20,7 @@ public final class ProcessDevice: ManagedDevice {
     private let profileProtocol: String?
 
     private struct State {
-        var status = "stopped"
+        var status = DeviceStatus.stopped
         var error: String?
         var pid: Int?
         var pty: String?
@@ -55,7 +55,7 @@ public final class ProcessDevice: ManagedDevice {
     }
 
     public var runner: VirtualDeviceRunner? { nil }
-    public var isActive: Bool { state.withLock { ["running", "starting", "restarting"].contains($0.status) } }
+    public var isActive: Bool { state.withLock { $0.status.isActive } }
 
     /// The command line of the child (prlimit wrapper included when available).
     public func commandLine(link: String) -> [String] {
@@ -84,14 +84,14 @@ public final class ProcessDevice: ManagedDevice {
             link = try EmbeddedDevice.linkPath(configuration)
         } catch {
             state.withLock {
-                $0.status = "failed"
+                $0.status = .failed
                 $0.error = error.description
             }
             return
         }
         state.withLock {
             $0.stopping = false
-            $0.status = "starting"
+            $0.status = .starting
             $0.error = nil
         }
         let task = Task { await self.superviseChild(link: link) }
@@ -110,7 +110,7 @@ public final class ProcessDevice: ManagedDevice {
                 "device process exited (\(status)); restarting in \(backoff) s",
                 metadata: ["device": "\(configuration.name)"])
             state.withLock {
-                $0.status = "restarting"
+                $0.status = .restarting
                 $0.error = "child exited: \(status)"
                 $0.pid = nil
                 $0.restarts += 1
@@ -189,7 +189,7 @@ public final class ProcessDevice: ManagedDevice {
 
     private func childReady(pty: String, link: String) {
         let startExports = state.withLock { state -> Bool in
-            state.status = "running"
+            state.status = .running
             state.pty = pty
             defer { state.exportsStarted = true }
             return !state.exportsStarted
@@ -223,7 +223,7 @@ public final class ProcessDevice: ManagedDevice {
             $0.pid = nil
             $0.pty = nil
             $0.live = nil
-            if $0.status != "failed" { $0.status = "stopped" }
+            if $0.status != .failed { $0.status = .stopped }
         }
     }
 

@@ -20,7 +20,7 @@ public enum ServiceMetrics {
         for device in devices {
             let labels = [("device", device.name)]
             gauge(registry, "devbridge_device_up", labels: labels, help: "1 when the device runs")
-                .set(Double(device.status == "running" ? 1 : 0))
+                .set(Double(device.status == .running ? 1 : 0))
             counter(
                 registry, "devbridge_device_restarts_total", labels: labels,
                 help: "Restarts of a process-isolated device"
@@ -42,7 +42,7 @@ public enum ServiceMetrics {
             endpointMetrics(
                 registry, labels: endpoint, bytesIn: counters.bytesReceived, bytesOut: counters.bytesWritten,
                 dropped: counters.bytesDropped, clients: nil, reconnects: counters.resets,
-                errors: device.status == "failed" ? 1 : 0)
+                errors: device.status == .failed ? 1 : 0)
             for channel in device.channels {
                 guard let value = channel.value else { continue }
                 gauge(
@@ -63,7 +63,7 @@ public enum ServiceMetrics {
             endpointMetrics(
                 registry, labels: [("endpoint", export.name), ("kind", "tcp")], bytesIn: counters.bytesIn,
                 bytesOut: counters.bytesOut, dropped: 0, clients: counters.clients, reconnects: counters.reconnects,
-                errors: counters.errors + (export.status == "failed" ? 1 : 0))
+                errors: counters.errors + (export.status == .failed ? 1 : 0))
         }
         return registry.emitToString()
     }
