@@ -11,6 +11,15 @@ import Traces
 /// the runner ends once the script has finished and the app has closed the
 /// port (or at once if it already had). With `strict`, the first mismatch
 /// ends it. Mismatch reports go to `onMismatch` as they happen.
+///
+/// Line settings: the PTY (device and slave) starts at the script's first
+/// recorded `line` settings; each recorded `line` event, when reached,
+/// switches the device's side (the app's stays as the app set it), so with
+/// `emulateBaudMismatch` an app at other settings reads garbage, as from the
+/// recorded device. A PTY forces 8 data bits and no parity, so only baud and
+/// stop bits are applied and compared. The app's settings are read from the
+/// PTY before each engine step, for `--match`. Recorded events go to
+/// `onEvent`; `modem`/`break` cannot be reproduced (a PTY has no modem lines).
 public final class ReplayRunner: Service, Sendable {
     /// Replay settings.
     public struct Options: Sendable {
@@ -20,12 +29,17 @@ public final class ReplayRunner: Service, Sendable {
         public var engine: ReplayEngine.Configuration
         /// Stop at the first mismatch.
         public var strict: Bool
+        /// Garble both directions while the app's baud differs from the device's (recorded) one.
+        public var emulateBaudMismatch: Bool
 
         /// Creates options.
-        public init(link: String?, engine: ReplayEngine.Configuration, strict: Bool = false) {
+        public init(
+            link: String?, engine: ReplayEngine.Configuration, strict: Bool = false, emulateBaudMismatch: Bool = true
+        ) {
             self.link = link
             self.engine = engine
             self.strict = strict
+            self.emulateBaudMismatch = emulateBaudMismatch
         }
     }
 
@@ -52,29 +66,36 @@ public final class ReplayRunner: Service, Sendable {
     private let logger: Logger
     private let onReady: @Sendable (String, String?) -> Void
     private let onMismatch: @Sendable (ReplayMismatch) -> Void
+    private let onEvent: @Sendable (TraceEvent, UInt64) -> Void
     private let state: Mutex<State>
 
     /// Creates a runner for `script`; `lineSettings` are the PTY's initial settings.
     public init(
         script: ReplayScript, lineSettings: LineSettings, options: Options, logger: Logger,
         onReady: @escaping @Sendable (_ ptyPath: String, _ link: String?) -> Void = { _, _ in },
-        onMismatch: @escaping @Sendable (ReplayMismatch) -> Void = { _ in }
+        onMismatch: @escaping @Sendable (ReplayMismatch) -> Void = { _ in },
+        onEvent: @escaping @Sendable (_ event: TraceEvent, _ recordedOffset: UInt64) -> Void = { _, _ in }
     ) {
         self.script = script
-        self.lineSettings = lineSettings
+        self.lineSettings = Self.ptyForm(lineSettings)
         self.options = options
         self.logger = logger
         self.onReady = onReady
         self.onMismatch = onMismatch
-        state = Mutex(State(engine: ReplayEngine(script: script, configuration: options.engine)))
+        self.onEvent = onEvent
+        var engine = options.engine
+        engine.ignoresFraming = true
+        state = Mutex(State(engine: ReplayEngine(script: script, configuration: engine)))
     }
 
     /// The line settings to start with: the first recorded `line` event of the script, else 9600 8N1.
     public static func initialLineSettings(of script: ReplayScript) -> LineSettings {
-        for step in script.steps {
-            if case .event(let event, _) = step, let settings = event.settings { return settings }
-        }
-        return .default9600
+        script.initialLineSettings ?? .default9600
+    }
+
+    /// `settings` as a PTY keeps them: baud and stop bits, 8 data bits, no parity.
+    private static func ptyForm(_ settings: LineSettings) -> LineSettings {
+        LineSettings(baud: settings.baud, stopBits: settings.stopBits)
     }
 
     /// The outcome so far.
@@ -86,13 +107,18 @@ public final class ReplayRunner: Service, Sendable {
 
     public func run() async throws {
         let endpoint = try await PseudoTerminalEndpoint.open(
-            link: options.link, lineSettings: lineSettings, options: .init(emulateLineMismatch: false),
+            link: options.link, lineSettings: lineSettings,
+            options: .init(emulateLineMismatch: options.emulateBaudMismatch),
             logger: logger)
         onReady(endpoint.slavePath, endpoint.linkPath)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await bytes in endpoint.inbound {
-                    let actions = self.state.withLock { $0.engine.appWrote(bytes, now: TraceClock.monotonic()) }
+                    let app = try? endpoint.currentLineSettings()
+                    let actions = self.state.withLock { state in
+                        if let app { state.engine.appSetLineSettings(app) }
+                        return state.engine.appWrote(bytes, now: TraceClock.monotonic())
+                    }
                     if self.perform(actions, endpoint) { return }
                 }
             }
@@ -100,8 +126,10 @@ public final class ReplayRunner: Service, Sendable {
                 for await event in endpoint.events {
                     switch event {
                     case .opened:
+                        let app = try? endpoint.currentLineSettings()
                         let actions = self.state.withLock { state -> [ReplayEngine.Action] in
                             state.appOpen = true
+                            if let app { state.engine.appSetLineSettings(app) }
                             return state.engine.loops == 0 && state.bytesSent == 0 && !state.engine.isFinished
                                 && state.engine.mismatches.isEmpty
                                 ? state.engine.start(now: TraceClock.monotonic()) : []
@@ -115,15 +143,19 @@ public final class ReplayRunner: Service, Sendable {
                         if done { return }
                     case .lineSettingsChanged(let settings):
                         self.logger.info("app set \(settings)")
+                        self.state.withLock { $0.engine.appSetLineSettings(settings) }
                     }
                 }
             }
             group.addTask {
                 await cancelWhenGracefulShutdown {
                     while !Task.isCancelled {
+                        // The app's settings now (a PTY signals no change; polled here for --match).
+                        let app = try? endpoint.currentLineSettings()
                         let now = TraceClock.monotonic()
                         let (actions, deadline) = self.state.withLock { state in
-                            (state.engine.advance(now: now), state.engine.nextDeadline)
+                            if let app { state.engine.appSetLineSettings(app) }
+                            return (state.engine.advance(now: now), state.engine.nextDeadline)
                         }
                         if self.perform(actions, endpoint) { return }
                         let wait = deadline.map { $0 > now ? min($0 - now, 50_000_000) : 0 } ?? 50_000_000
@@ -149,8 +181,16 @@ public final class ReplayRunner: Service, Sendable {
             case .send(let bytes):
                 let result = endpoint.write(bytes)
                 state.withLock { $0.bytesSent += result.written }
-            case .event(let event):
+            case .event(let event, let recordedOffset):
                 logger.debug("recorded event: \(event)")
+                if let settings = event.settings {
+                    do {
+                        try endpoint.setDeviceLineSettings(Self.ptyForm(settings))
+                    } catch {
+                        logger.warning("cannot apply recorded \(event): \(error)")
+                    }
+                }
+                onEvent(event, recordedOffset)
             case .mismatch(let mismatch):
                 onMismatch(mismatch)
                 if options.strict { stop = true }

@@ -19,6 +19,8 @@ final class EndpointCore: Sendable {
         var statistics = PTYStatistics()
         /// Line settings last seen on the slave (what the app set).
         var lineSettings: LineSettings
+        /// The device's line settings (what it transmits and receives at).
+        var deviceSettings: LineSettings
         /// The write descriptor is closed; writes drop.
         var writeClosed = false
         /// The watch descriptor in the ``PTYMonitor``'s inotify instance.
@@ -28,7 +30,6 @@ final class EndpointCore: Sendable {
     }
 
     let slavePath: String
-    let deviceSettings: LineSettings
     let emulateLineMismatch: Bool
     /// A dup of the master, non-blocking, used only for writes.
     let masterWriteFD: Int32
@@ -45,12 +46,11 @@ final class EndpointCore: Sendable {
         events: AsyncStream<PTYEvent>.Continuation, inbound: AsyncStream<[UInt8]>.Continuation
     ) {
         self.slavePath = slavePath
-        self.deviceSettings = deviceSettings
         self.emulateLineMismatch = emulateLineMismatch
         self.masterWriteFD = masterWriteFD
         self.slaveFD = slaveFD
         self.logger = logger
-        self.state = Mutex(State(lineSettings: deviceSettings))
+        self.state = Mutex(State(lineSettings: deviceSettings, deviceSettings: deviceSettings))
         self.events = events
         self.inbound = inbound
     }
@@ -70,7 +70,8 @@ final class EndpointCore: Sendable {
             var wire = bytes
             if emulateLineMismatch {
                 refreshLineSettings(&state)
-                wire = BaudMismatchCorruptor(sender: deviceSettings, receiver: state.lineSettings).transform(bytes)
+                let corruptor = BaudMismatchCorruptor(sender: state.deviceSettings, receiver: state.lineSettings)
+                wire = corruptor.transform(bytes)
             }
             var written = 0
             while written < wire.count {
@@ -96,9 +97,9 @@ final class EndpointCore: Sendable {
 
     func received(_ bytes: [UInt8]) {
         var delivered = bytes
-        let appSettings = state.withLock { state in
+        let (appSettings, deviceSettings) = state.withLock { state in
             state.statistics.bytesReceived += bytes.count
-            return state.lineSettings
+            return (state.lineSettings, state.deviceSettings)
         }
         if emulateLineMismatch {
             delivered = BaudMismatchCorruptor(sender: appSettings, receiver: deviceSettings).transform(bytes)
@@ -107,6 +108,12 @@ final class EndpointCore: Sendable {
     }
 
     // MARK: Line settings
+
+    /// The device's line settings; changing them leaves the app's (the slave's termios) alone.
+    var deviceSettings: LineSettings {
+        get { state.withLock { $0.deviceSettings } }
+        set { state.withLock { $0.deviceSettings = newValue } }
+    }
 
     /// Reads the slave's termios; emits `.lineSettingsChanged` when it moved.
     /// Call with the lock held; only while the slave descriptor is open.

@@ -66,7 +66,8 @@ public final class PseudoTerminalEndpoint: Sendable {
     public var slavePath: String { core.slavePath }
     /// The symbolic link apps open, if one was asked for.
     public let linkPath: String?
-    /// The device's line settings (what the slave starts at).
+    /// The device's line settings (what the slave starts at, and what
+    /// `emulateLineMismatch` compares the app's with).
     public var deviceLineSettings: LineSettings { core.deviceSettings }
     /// Bytes the app wrote, in order, as the device receives them. Finishes
     /// when the endpoint closes. Single consumer; unbounded buffer.
@@ -200,6 +201,13 @@ public final class PseudoTerminalEndpoint: Sendable {
     @discardableResult
     public func write(_ bytes: [UInt8]) -> WriteResult {
         core.write(bytes)
+    }
+
+    /// Switches the device's own line settings (e.g. a replayed device that
+    /// changed baud); the app's settings on the slave are left as they are.
+    public func setDeviceLineSettings(_ settings: LineSettings) throws(SerialIOError) {
+        try settings.validate()
+        core.deviceSettings = settings
     }
 
     /// The slave's line settings as the app last set them (read now with TCGETS2).

@@ -1,3 +1,5 @@
+import SerialIO
+
 /// Plays a `ReplayScript` as a device. A pure state machine: the runner
 /// tells it the (monotonic) time and what the app wrote; it answers with
 /// bytes to send, events and mismatches, and when to call `advance` next.
@@ -13,6 +15,19 @@
 /// then treated as met (the rest of it and the app's pending bytes are
 /// dropped) so the replay can go on unless the runner stops it (`--strict`).
 /// Without `match`, expectations are skipped and app writes ignored.
+///
+/// Line settings: each recorded `line …` event, when reached, becomes the
+/// device's own line settings (`deviceLineSettings`; the runner applies
+/// them to its endpoint). With `match` the app's line settings, as the
+/// runner reports them through `appSetLineSettings(_:)`, are checked
+/// against the recorded ones at each recorded `open` and `line` event (the
+/// ones before the first recorded `open` are the device's starting state,
+/// not the app's, and are not checked; a script without `open` checks them
+/// all). A check is made `lineSettingsGrace` after the event's replay time,
+/// so an app may set them up to that late; a later recorded check within
+/// that window replaces it. An app that then has other settings is a
+/// `ReplayMismatch` naming the expected and actual settings. Other events
+/// (modem lines, break, …) are only passed on.
 public struct ReplayEngine: Sendable {
     /// Replay settings.
     public struct Configuration: Sendable, Equatable {
@@ -22,12 +37,23 @@ public struct ReplayEngine: Sendable {
         public var match: Bool
         /// Start again at the end.
         public var loop: Bool
+        /// With `match`: how long (wall ns) after a recorded `open`/`line`
+        /// event's replay time the app's line settings are checked.
+        public var lineSettingsGrace: UInt64
+        /// With `match`: compare only baud and stop bits (a PTY forces 8
+        /// data bits and no parity, so an app's others cannot be seen).
+        public var ignoresFraming: Bool
 
         /// Creates a configuration.
-        public init(speed: Double = 1, match: Bool = false, loop: Bool = false) {
+        public init(
+            speed: Double = 1, match: Bool = false, loop: Bool = false, lineSettingsGrace: UInt64 = 250_000_000,
+            ignoresFraming: Bool = false
+        ) {
             self.speed = speed
             self.match = match
             self.loop = loop
+            self.lineSettingsGrace = lineSettingsGrace
+            self.ignoresFraming = ignoresFraming
         }
     }
 
@@ -35,9 +61,11 @@ public struct ReplayEngine: Sendable {
     public enum Action: Sendable, Equatable {
         /// Write these bytes to the app.
         case send([UInt8])
-        /// A recorded event was reached (the runner may apply line settings).
-        case event(TraceEvent)
-        /// The app wrote something unexpected.
+        /// A recorded event was reached, `recordedOffset` ns after the first
+        /// step. For a `line …` event the device now has those settings
+        /// (`deviceLineSettings`): the runner applies them to its endpoint.
+        case event(TraceEvent, recordedOffset: UInt64)
+        /// The app wrote something unexpected, or did not set the recorded line settings in time.
         case mismatch(ReplayMismatch)
         /// The script ended (not emitted when looping).
         case finished
@@ -55,6 +83,21 @@ public struct ReplayEngine: Sendable {
     private var appBufferOffset = 0
     private var expectProgress = 0
     private var finishedReported = false
+    /// A line-settings check waiting for its deadline.
+    private struct LineCheck: Sendable {
+        var expected: LineSettings
+        var stepIndex: Int
+        var recorded: UInt64
+        var deadline: UInt64
+    }
+    private var pendingLineCheck: LineCheck?
+    /// Line settings of recorded events are checked (after the first recorded `open`).
+    private var checkingLineSettings = false
+    /// The app's line settings as last reported (nil: not known).
+    public private(set) var appLineSettings: LineSettings?
+    /// The device's line settings: the last recorded `line` event reached,
+    /// at first the script's first one (nil: the script has none).
+    public private(set) var deviceLineSettings: LineSettings?
     /// Every mismatch so far.
     public private(set) var mismatches: [ReplayMismatch] = []
     /// Times the script restarted (with `loop`).
@@ -64,16 +107,26 @@ public struct ReplayEngine: Sendable {
     public init(script: ReplayScript, configuration: Configuration = Configuration()) {
         self.script = script
         self.configuration = configuration
+        deviceLineSettings = script.initialLineSettings
     }
 
     /// True once the script ended (never with `loop` unless the script is empty).
-    public var isFinished: Bool { started && index >= script.steps.count && !configuration.loop }
+    public var isFinished: Bool {
+        started && index >= script.steps.count && pendingLineCheck == nil && !configuration.loop
+    }
+
+    /// Tells the engine the app's current line settings (e.g. read from the
+    /// PTY before each `advance`). Checked only at recorded events' deadlines.
+    public mutating func appSetLineSettings(_ settings: LineSettings) {
+        appLineSettings = settings
+    }
 
     /// Starts (or restarts) the clock at `now`; returns what is due at once.
     public mutating func start(now: UInt64) -> [Action] {
         started = true
         index = 0
         expectProgress = 0
+        restartLineChecks()
         anchor(recorded: script.steps.first?.time ?? 0, wall: now)
         return advance(now: now)
     }
@@ -81,11 +134,16 @@ public struct ReplayEngine: Sendable {
     /// The monotonic time at which `advance` has something to do; nil when
     /// waiting for the app (or finished).
     public var nextDeadline: UInt64? {
-        guard started, index < script.steps.count else { return nil }
+        guard started else { return nil }
+        let check = pendingLineCheck?.deadline
+        guard index < script.steps.count else { return check }
+        let step: UInt64?
         switch script.steps[index] {
-        case .send(_, let at), .event(_, let at): return wallTime(of: at)
-        case .expect: return configuration.match ? nil : anchorWall
+        case .send(_, let at), .event(_, let at): step = wallTime(of: at)
+        case .expect: step = configuration.match ? nil : anchorWall
         }
+        guard let step else { return check }
+        return min(step, check ?? step)
     }
 
     /// Records the app's bytes and returns what follows from them.
@@ -110,10 +168,15 @@ public struct ReplayEngine: Sendable {
         guard started else { return [] }
         var actions: [Action] = []
         while true {
+            if let check = pendingLineCheck, now >= check.deadline {
+                runLineCheck(check, into: &actions)
+            }
             if index >= script.steps.count {
+                if pendingLineCheck != nil { return actions }
                 if configuration.loop, !script.steps.isEmpty {
                     loops += 1
                     index = 0
+                    restartLineChecks()
                     anchor(recorded: script.steps[0].time, wall: now)
                     continue
                 }
@@ -129,8 +192,10 @@ public struct ReplayEngine: Sendable {
                 actions.append(.send(bytes))
                 index += 1
             case .event(let event, let at):
-                guard now >= wallTime(of: at) else { return actions }
-                actions.append(.event(event))
+                let due = wallTime(of: at)
+                guard now >= due else { return actions }
+                actions.append(.event(event, recordedOffset: at &- (script.steps.first?.time ?? 0)))
+                reached(event, stepIndex: index, recorded: at, due: due, actions: &actions)
                 index += 1
             case .expect(let expected, let at):
                 guard configuration.match else {
@@ -158,6 +223,54 @@ public struct ReplayEngine: Sendable {
                 index += 1
                 anchor(recorded: at, wall: now)
             }
+        }
+    }
+
+    /// Applies a recorded event: line settings go to the device; with
+    /// `match`, `open` and `line` events schedule a check of the app's.
+    private mutating func reached(
+        _ event: TraceEvent, stepIndex: Int, recorded: UInt64, due: UInt64, actions: inout [Action]
+    ) {
+        var expected: LineSettings?
+        switch event {
+        case .lineSettings:
+            deviceLineSettings = event.settings
+            expected = checkingLineSettings ? deviceLineSettings : nil
+        case .open:
+            checkingLineSettings = true
+            expected = deviceLineSettings
+        default:
+            break
+        }
+        guard configuration.match, let expected else { return }
+        // An earlier check whose deadline passed before this event is made first; a later one is replaced.
+        if let check = pendingLineCheck, check.deadline <= due { runLineCheck(check, into: &actions) }
+        pendingLineCheck = LineCheck(
+            expected: expected, stepIndex: stepIndex, recorded: recorded,
+            deadline: due + configuration.lineSettingsGrace)
+    }
+
+    private mutating func runLineCheck(_ check: LineCheck, into actions: inout [Action]) {
+        pendingLineCheck = nil
+        guard let actual = appLineSettings, !same(check.expected, actual) else { return }
+        let mismatch = ReplayMismatch(
+            stepIndex: check.stepIndex, streamOffset: appBufferOffset,
+            recordedOffset: check.recorded &- (script.steps.first?.time ?? 0), expectedLineSettings: check.expected,
+            actualLineSettings: actual)
+        mismatches.append(mismatch)
+        actions.append(.mismatch(mismatch))
+    }
+
+    private func same(_ expected: LineSettings, _ actual: LineSettings) -> Bool {
+        guard configuration.ignoresFraming else { return expected == actual }
+        return expected.baud == actual.baud && expected.stopBits == actual.stopBits
+    }
+
+    private mutating func restartLineChecks() {
+        pendingLineCheck = nil
+        checkingLineSettings = !script.steps.contains { step in
+            if case .event(.open, _) = step { return true }
+            return false
         }
     }
 

@@ -1,6 +1,19 @@
-/// The app wrote something other than what the trace recorded.
+import SerialIO
+
+/// The app wrote something other than what the trace recorded, or did not
+/// set the recorded line settings in time.
 public struct ReplayMismatch: Sendable, Equatable, CustomStringConvertible {
-    /// Index of the script step (an expectation) where it happened.
+    /// What differed.
+    public enum Kind: Sendable, Equatable {
+        /// The app's bytes (`expected`, `actual`).
+        case bytes
+        /// The app's line settings at a recorded `open`/`line` event.
+        case lineSettings(expected: LineSettings, actual: LineSettings)
+    }
+
+    /// What differed.
+    public var kind: Kind
+    /// Index of the script step (an expectation, or an `open`/`line` event) where it happened.
     public var stepIndex: Int
     /// Offset, in the app's whole write stream since replay start, of the first differing byte.
     public var streamOffset: Int
@@ -18,6 +31,7 @@ public struct ReplayMismatch: Sendable, Equatable, CustomStringConvertible {
         stepIndex: Int, streamOffset: Int, offsetInStep: Int, recordedOffset: UInt64, expected: [UInt8],
         actual: [UInt8]
     ) {
+        self.kind = .bytes
         self.stepIndex = stepIndex
         self.streamOffset = streamOffset
         self.offsetInStep = offsetInStep
@@ -26,9 +40,31 @@ public struct ReplayMismatch: Sendable, Equatable, CustomStringConvertible {
         self.actual = actual
     }
 
-    /// A multi-line report naming expected and actual bytes and where they occurred.
+    /// Creates a line-settings mismatch: at the recorded event `stepIndex`
+    /// (`recordedOffset` ns after the first step) the app had `actualLineSettings`.
+    public init(
+        stepIndex: Int, streamOffset: Int, recordedOffset: UInt64, expectedLineSettings: LineSettings,
+        actualLineSettings: LineSettings
+    ) {
+        self.kind = .lineSettings(expected: expectedLineSettings, actual: actualLineSettings)
+        self.stepIndex = stepIndex
+        self.streamOffset = streamOffset
+        self.offsetInStep = 0
+        self.recordedOffset = recordedOffset
+        self.expected = []
+        self.actual = []
+    }
+
+    /// A multi-line report naming expected and actual bytes (or line settings) and where they occurred.
     public var description: String {
         let seconds = Double(recordedOffset) / 1e9
+        if case .lineSettings(let expected, let actual) = kind {
+            return """
+                replay mismatch in line settings (step \(stepIndex), recorded at +\(TraceText.seconds(seconds)) s): the app did not set them in time
+                  expected: \(expected)
+                  actual:   \(actual)
+                """
+        }
         return """
             replay mismatch at app byte \(streamOffset) (step \(stepIndex), byte \(offsetInStep) of the recorded write at +\(TraceText.seconds(seconds)) s)
               expected: \(TraceText.hex(expected))  \(TraceText.quoted(expected))

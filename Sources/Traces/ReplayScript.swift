@@ -1,3 +1,5 @@
+import SerialIO
+
 /// What a replayed device does: the recorded device → app chunks to send,
 /// and the app → device bytes to expect, with their recorded times (ns).
 public struct ReplayScript: Sendable, Equatable {
@@ -63,6 +65,24 @@ public struct ReplayScript: Sendable, Equatable {
             }
         }
         self.init(steps: steps, interface: name)
+    }
+
+    /// The settings of the first recorded `line …` event (the device's at the start), if any.
+    public var initialLineSettings: LineSettings? {
+        for step in steps {
+            if case .event(let event, _) = step, let settings = event.settings { return settings }
+        }
+        return nil
+    }
+
+    /// The recorded events a PTY cannot reproduce or observe: modem lines and breaks.
+    public var modemEvents: [TraceEvent] {
+        steps.compactMap { step -> TraceEvent? in
+            switch step {
+            case .event(let event, _) where event.isModemEvent: event
+            default: nil
+            }
+        }
     }
 
     /// All bytes the device sends, in order.

@@ -23,4 +23,12 @@ extension TraceEvent {
         let parity = Parity.allCases.first { $0.letter == letter } ?? .none
         return LineSettings(baud: baud, dataBits: dataBits, parity: parity, stopBits: stopBits == 2 ? .two : .one)
     }
+
+    /// True for `modem …` and `break`: signals of a real UART's control lines, which a PTY does not have.
+    public var isModemEvent: Bool {
+        switch self {
+        case .modemLines, .breakSignal: true
+        default: false
+        }
+    }
 }

@@ -119,6 +119,13 @@ struct ReplayCommand: AsyncParsableCommand {
             the expected and actual bytes and where they occurred (exit status 1 with --strict).
             Without --loop it exits when the trace has been played and the app closed the port.
 
+            Line settings follow the recording: the PTY starts at the first recorded ones and the
+            device switches when the trace does; an app at another baud reads garbage, as from
+            the real device (--no-baud-mismatch turns this off). With --match an app that has
+            not set the recorded line settings within 250 ms of when the recording did is a
+            mismatch. Recorded modem-line and break events are printed as they are reached;
+            a PTY has no modem lines, so they are neither reproduced nor checked.
+
             Example:
               devbridge replay cook.pcapng --link /tmp/smoker --speed 10
               devbridge replay session.pcapng --link /tmp/dev --match --strict
@@ -145,6 +152,9 @@ struct ReplayCommand: AsyncParsableCommand {
     @Option(help: "Interface (if_name) to replay (default: the first serial interface).")
     var interface: String?
 
+    @Flag(inversion: .prefixedNo, help: "Garble the output when the app's baud rate differs from the recorded one.")
+    var baudMismatch = true
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "notice"
 
@@ -161,20 +171,37 @@ struct ReplayCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
         let file = self.file
         let speed = self.speed
+        let match = self.match
+        let initial = ReplayRunner.initialLineSettings(of: script)
+        let modemEvents = script.modemEvents.count
         let runner = ReplayRunner(
-            script: script, lineSettings: ReplayRunner.initialLineSettings(of: script),
-            options: .init(link: link, engine: .init(speed: speed, match: match, loop: loop), strict: strict),
+            script: script, lineSettings: initial,
+            options: .init(
+                link: link, engine: .init(speed: speed, match: match, loop: loop), strict: strict,
+                emulateBaudMismatch: baudMismatch),
             logger: logger,
             onReady: { pty, link in
-                printNow(
-                    """
-                    devbridge replay: \(file) (\(script.interface), \(script.steps.count) steps) at \(speed)x
+                var text = """
+                    devbridge replay: \(file) (\(script.interface), \(script.steps.count) steps) at \(speed)x, starting at \(initial)
                       pty:   \(pty)
-                      link:  \(link ?? "(none)")
-                    """)
+                    """
+                if match, modemEvents > 0 {
+                    text +=
+                        "\n  note:  \(modemEvents) recorded modem/break events are not checkable on a PTY (it has no modem lines): they are only printed"
+                }
+                // The link line comes last: scripts wait for it.
+                printNow(text + "\n  link:  \(link ?? "(none)")")
             },
             onMismatch: { mismatch in
                 FileHandle.standardError.write(Data("\(mismatch)\n".utf8))
+            },
+            onEvent: { event, offset in
+                let time = "replay +\(TraceText.seconds(Double(offset) / 1e9)) s: \(event)"
+                switch event {
+                case .lineSettings: printNow("\(time) (the device switches to it)")
+                case .modemLines, .breakSignal: printNow("\(time) (recorded; not reproduced on a PTY)")
+                default: printNow(time)
+                }
             })
         try await runUntilStopped(
             [.init(service: runner, successTerminationBehavior: .gracefullyShutdownGroup)], logger: logger)

@@ -1,3 +1,4 @@
+import SerialIO
 import Testing
 
 @testable import Traces
@@ -109,4 +110,121 @@ private func sent(_ actions: [ReplayEngine.Action]) -> [UInt8] {
             .expect([1, 2, 3], at: 10), .send([9], at: 20),
         ])
     #expect(throws: TraceError.self) { try ReplayScript(trace: trace, interface: "nope") }
+}
+
+// MARK: Line settings and modem events
+
+private let line9600 = TraceEvent.lineSettings(baud: 9600, dataBits: 8, parity: "N", stopBits: 1)
+private let line115200 = TraceEvent.lineSettings(baud: 115_200, dataBits: 8, parity: "N", stopBits: 1)
+
+/// The device starts at 9600; the app opens at +100 ms, switches to 115200 at +200 ms, writes "GO\n" at
+/// +300 ms and gets "FAST\n" at +400 ms; a modem event at +450 ms.
+private func lineScript() -> ReplayScript {
+    ReplayScript(steps: [
+        .event(line9600, at: 1000 * ms),
+        .event(.open, at: 1100 * ms),
+        .event(line115200, at: 1200 * ms),
+        .expect(Array("GO\n".utf8), at: 1300 * ms),
+        .send(Array("FAST\n".utf8), at: 1400 * ms),
+        .event(.modemLines(dtr: true, rts: false), at: 1450 * ms),
+    ])
+}
+
+private func lineMismatches(_ actions: [ReplayEngine.Action]) -> [ReplayMismatch] {
+    actions.compactMap { action -> ReplayMismatch? in
+        if case .mismatch(let value) = action, case .lineSettings = value.kind { return value }
+        return nil
+    }
+}
+
+@Test func theDeviceSwitchesLineSettingsAtTheRecordedTime() {
+    var engine = ReplayEngine(script: lineScript(), configuration: .init(speed: 2))
+    #expect(engine.deviceLineSettings?.baud == 9600)
+    let first = engine.start(now: 0)
+    #expect(first == [.event(line9600, recordedOffset: 0)])
+    // The switch to 115200 was recorded 200 ms in: at speed 2 it is due at 100 ms, not before.
+    _ = engine.advance(now: 50 * ms)
+    #expect(engine.deviceLineSettings?.baud == 9600)
+    #expect(engine.nextDeadline == 100 * ms)
+    let switched = engine.advance(now: 100 * ms)
+    #expect(switched.contains(.event(line115200, recordedOffset: 200 * ms)))
+    #expect(engine.deviceLineSettings == LineSettings(baud: 115_200))
+    // Modem events are passed on as they are reached; they change nothing else.
+    let rest = engine.advance(now: 225 * ms)
+    #expect(rest.contains(.event(.modemLines(dtr: true, rts: false), recordedOffset: 450 * ms)))
+    #expect(rest.last == .finished)
+    #expect(engine.deviceLineSettings?.baud == 115_200)
+}
+
+@Test func matchReportsAnAppThatDidNotSetTheRecordedLineSettings() throws {
+    var engine = ReplayEngine(script: lineScript(), configuration: .init(match: true, lineSettingsGrace: 50 * ms))
+    engine.appSetLineSettings(LineSettings(baud: 9600))
+    _ = engine.start(now: 0)
+    // At the recorded open (+100 ms) the app has 9600 like the recording: checked at +150 ms, but the
+    // recorded switch to 115200 (+200 ms) comes after that deadline, so the open check passes.
+    #expect(lineMismatches(engine.advance(now: 150 * ms)).isEmpty)
+    #expect(engine.nextDeadline == 200 * ms)
+    _ = engine.advance(now: 200 * ms)
+    #expect(engine.nextDeadline == 250 * ms)  // the check of the recorded switch
+    #expect(lineMismatches(engine.advance(now: 249 * ms)).isEmpty)
+    let reported = lineMismatches(engine.advance(now: 250 * ms))
+    let mismatch = try #require(reported.first)
+    #expect(reported.count == 1)
+    #expect(mismatch.kind == .lineSettings(expected: LineSettings(baud: 115_200), actual: LineSettings(baud: 9600)))
+    #expect(mismatch.stepIndex == 2)
+    #expect(mismatch.recordedOffset == 200 * ms)
+    #expect(mismatch.description.contains("expected: 115200 8N1"))
+    #expect(mismatch.description.contains("actual:   9600 8N1"))
+    #expect(engine.mismatches == [mismatch])
+}
+
+@Test func matchAcceptsAnAppThatSetsTheLineSettingsInTime() {
+    var engine = ReplayEngine(script: lineScript(), configuration: .init(match: true, lineSettingsGrace: 50 * ms))
+    engine.appSetLineSettings(LineSettings(baud: 9600))
+    _ = engine.start(now: 0)
+    _ = engine.advance(now: 200 * ms)
+    // Later than recorded, but within the grace.
+    engine.appSetLineSettings(LineSettings(baud: 115_200))
+    #expect(lineMismatches(engine.advance(now: 250 * ms)).isEmpty)
+    #expect(engine.appWrote(Array("GO\n".utf8), now: 300 * ms).isEmpty)
+    #expect(sent(engine.advance(now: 400 * ms)) == Array("FAST\n".utf8))
+    #expect(engine.advance(now: 450 * ms).last == .finished)
+    #expect(engine.mismatches.isEmpty)
+}
+
+@Test func matchChecksTheAppsSettingsAtTheRecordedOpenAndIgnoresTheDevicesStartingState() {
+    // The app opens at 115200 while the recorded one stayed at 9600: reported at the open's check,
+    // not at the first line event (the device's state before the app opened).
+    let script = ReplayScript(steps: [
+        .event(line9600, at: 0), .event(.open, at: 100 * ms), .send([0x41], at: 500 * ms),
+    ])
+    var engine = ReplayEngine(script: script, configuration: .init(match: true, lineSettingsGrace: 50 * ms))
+    engine.appSetLineSettings(LineSettings(baud: 115_200))
+    #expect(lineMismatches(engine.start(now: 0)).isEmpty)
+    #expect(lineMismatches(engine.advance(now: 149 * ms)).isEmpty)
+    #expect(lineMismatches(engine.advance(now: 150 * ms)).count == 1)
+    // Without --match nothing is checked, but the device still follows.
+    var plain = ReplayEngine(script: script)
+    plain.appSetLineSettings(LineSettings(baud: 115_200))
+    _ = plain.start(now: 0)
+    #expect(plain.advance(now: 500 * ms).last == .finished)
+    #expect(plain.mismatches.isEmpty)
+}
+
+@Test func aPendingLineCheckDelaysTheEndAndIgnoresFramingWhenAsked() {
+    let seven = TraceEvent.lineSettings(baud: 9600, dataBits: 7, parity: "E", stopBits: 1)
+    let script = ReplayScript(steps: [.event(seven, at: 0)])  // no `open`: every line event is checked
+    var engine = ReplayEngine(
+        script: script, configuration: .init(match: true, lineSettingsGrace: 10 * ms, ignoresFraming: true))
+    engine.appSetLineSettings(LineSettings(baud: 9600))  // what a PTY reads back: 8N1
+    #expect(engine.start(now: 0).last != .finished)
+    #expect(!engine.isFinished)
+    #expect(engine.nextDeadline == 10 * ms)
+    #expect(engine.advance(now: 10 * ms) == [.finished])
+    #expect(engine.mismatches.isEmpty)
+}
+
+@Test func modemEventsAreListedByTheScript() {
+    #expect(lineScript().modemEvents == [.modemLines(dtr: true, rts: false)])
+    #expect(lineScript().initialLineSettings == LineSettings(baud: 9600))
 }

@@ -416,3 +416,91 @@ def test_record_rotation_gives_files_that_each_open_on_their_own(devbridge, tmp_
         assert packets, f"{path.name} has no packets"
         received += b"".join(p[2] for p in packets if p[0] == device_path and p[1] == 2)
     assert received == sent
+
+
+def pcapng(packets):
+    """A pcapng file written independently of devbridge: one serial interface 'dev' (link type 147), the
+    'events' interface (148); packets are (ms offset, 'in'/'out'/'event', bytes), timestamps in ns."""
+    import struct
+
+    def block(kind, body):
+        body += b"\0" * (-len(body) % 4)
+        length = len(body) + 12
+        return struct.pack("<II", kind, length) + body + struct.pack("<I", length)
+
+    def option(code, value):
+        return struct.pack("<HH", code, len(value)) + value + b"\0" * (-len(value) % 4)
+
+    def interface(link_type, name):
+        options = option(2, name.encode()) + option(9, b"\x09") + option(0, b"")
+        return block(1, struct.pack("<HHI", link_type, 0, 0) + options)
+
+    out = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    out += interface(147, "dev") + interface(148, "events")
+    base = time.time_ns()
+    for offset_ms, kind, data in packets:
+        stamp = base + offset_ms * 1_000_000
+        options = b""
+        if kind == "event":
+            data = b"dev: " + data
+            options = option(1, data)
+        else:
+            options = option(2, struct.pack("<I", 1 if kind == "in" else 2))
+        body = struct.pack("<IIIII", 1 if kind == "event" else 0, stamp >> 32, stamp & 0xFFFFFFFF, len(data), len(data))
+        out += block(6, body + data + b"\0" * (-len(data) % 4) + options + option(0, b""))
+    return out
+
+
+def start_with_banner(devbridge, *args):
+    """Like start(), but also returns the banner it printed up to its 'link:' line."""
+    proc = subprocess.Popen(
+        [str(devbridge), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    STARTED.append(proc)
+    banner = ""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            raise AssertionError(f"devbridge {args} exited early: {proc.stderr.read()}")
+        banner += line
+        if line.strip().startswith("link:"):
+            return proc, banner
+    raise AssertionError(f"devbridge {args} did not start")
+
+
+def test_replay_applies_the_recorded_line_settings(devbridge, tmp_path):
+    """pyserial at the recorded baud reads the recorded bytes; at another baud it reads garbage, as from
+    the real device, and --match reports the line settings. A recorded modem event is printed, not checked."""
+    serial = pytest.importorskip("serial")
+    trace = tmp_path / "line.pcapng"
+    hello, bye = b"HELLO 9600\r\n", b"BYE\r\n"
+    trace.write_bytes(pcapng([
+        (0, "event", b"line 9600 8N1"), (1, "event", b"open"),
+        (300, "out", hello), (400, "event", b"modem dtr=1 rts=0"), (500, "out", bye),
+    ]))
+
+    # At the recorded baud: the recorded bytes, no mismatch.
+    link = tmp_path / "replay-9600"
+    proc, banner = start_with_banner(devbridge, "replay", trace, "--link", link, "--match", "--strict")
+    assert "starting at 9600 8N1" in banner
+    assert "1 recorded modem/break events are not checkable on a PTY" in banner
+    with serial.Serial(str(link), 9600, timeout=10) as app:
+        assert app.read(len(hello + bye)) == hello + bye
+    code, out, err = proc.wait(timeout=30), proc.stdout.read(), proc.stderr.read()
+    assert code == 0, err
+    assert "0 mismatches" in out
+    assert "modem dtr=1 rts=0 (recorded; not reproduced on a PTY)" in out
+
+    # At 115200: what a UART at 115200 makes of the 9600 device's bytes (each frame's long start bit alone
+    # gives a byte, so at least as many bytes arrive), and a reported mismatch naming both settings.
+    link = tmp_path / "replay-115200"
+    proc = start(devbridge, "replay", trace, "--link", link, "--match")
+    with serial.Serial(str(link), 115200, timeout=10) as app:
+        got = app.read(len(hello))
+    code, out, err = proc.wait(timeout=30), proc.stdout.read(), proc.stderr.read()
+    assert len(got) == len(hello) and got != hello
+    assert code == 0, err
+    assert "replay mismatch in line settings" in err
+    assert "expected: 9600 8N1" in err and "actual:   115200 8N1" in err
+    assert "1 mismatches" in out
