@@ -1,11 +1,10 @@
 import ArgumentParser
+import DeviceBridgeService
 import Discovery
 import Foundation
 import Logging
 import SerialBridge
 import SerialIO
-import ServiceLifecycle
-import Traces
 
 /// `devbridge export`: serve one serial device over TCP (raw, telnet or RFC 2217).
 struct ExportCommand: AsyncParsableCommand {
@@ -131,12 +130,9 @@ struct ExportCommand: AsyncParsableCommand {
         case (nil, let text?):
             do {
                 let rule = try DeviceMatch(parsing: text)
-                let link =
-                    try matchLink
-                    ?? PTYLink.defaultPath(
-                        name: "match-" + String(rule.description.map { $0.isLetter || $0.isNumber ? $0 : "-" }))
-                matched = MatchedDeviceLink(rule: rule, linkPath: link, logger: logger)
-                device = link
+                let follower = try ExportSession.matchedLink(rule: rule, link: matchLink, logger: logger)
+                matched = follower
+                device = follower.linkPath
             } catch {
                 throw ValidationError("--match: \(error)")
             }
@@ -173,29 +169,19 @@ struct ExportCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.message)
         }
-        var recorder: TraceRecorder?
-        if let trace {
-            let opened = try TraceRecorder(path: trace)
-            configuration.trace = TraceTap(recorder: opened, name: device, description: "devbridge export")
-            recorder = opened
-        }
         let shown = match.map { "match \($0)" } ?? device
-        let export = ExportService(configuration: configuration, recorder: recorder, logger: logger) { port in
+        let session = try ExportSession(
+            configuration: configuration, trace: trace, traceName: device, matched: matched, logger: logger
+        ) { port in
             printNow("export \(shown) on \(host):\(port) (\(mode.rawValue))")
         }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: export)]
-        if let matched {
-            services.append(
-                .init(
-                    service: UntilShutdownService {
-                        do {
-                            try await matched.run()
-                        } catch let error where !(error is CancellationError) {
-                            throw ValidationFailure(message: "--match: cannot follow devices: \(error)")
-                        }
-                    }))
+        do {
+            try await runUntilStopped(session.services, logger: logger)
+        } catch let error as SerialBridgeError {
+            throw ValidationFailure(message: error.message)
+        } catch let error as ExportSessionError {
+            throw ValidationFailure(message: "--match: \(error.message)")
         }
-        try await runUntilStopped(services, logger: logger)
     }
 
     /// "115200" or "9600,7E1".

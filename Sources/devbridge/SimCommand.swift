@@ -2,11 +2,6 @@ import ArgumentParser
 import DeviceBridgeService
 import Foundation
 import Logging
-import SerialIO
-import ServiceLifecycle
-import Simulation
-import Synchronization
-import Traces
 import VirtualDevices
 
 /// `devbridge sim`: one virtual device on a PTY.
@@ -36,7 +31,19 @@ struct SimCommand: AsyncParsableCommand {
             'wrap meat1', 'probe_disconnect meat1'. HeaterMeter also accepts '/set?sp=250F'
             written to the port. Clock: ':clock pause', ':clock resume', ':clock speed 60',
             ':clock advance 3600' (seconds).
+
+            Protocols (--protocol):
+            \(protocolList)
             """)
+
+    /// One line per catalog entry: name, line settings, summary.
+    static var protocolList: String {
+        DeviceCatalog.standard.entries.map { entry in
+            let settings = entry.lineSettings.description
+            return "  " + entry.name.padding(toLength: 14, withPad: " ", startingAt: 0)
+                + settings.padding(toLength: 11, withPad: " ", startingAt: 0) + entry.summary
+        }.joined(separator: "\n")
+    }
 
     @Argument(help: "A profile path or shipped profile name (e.g. smoker-brisket).")
     var profile: String
@@ -45,7 +52,7 @@ struct SimCommand: AsyncParsableCommand {
     var link: String?
 
     @Option(
-        help: "Device protocol: smart-smoker, heatermeter or cgm-jsonl (default: the profile's device.protocol).")
+        help: "Device protocol: \(DeviceCatalog.standard.namesText) (default: the profile's device.protocol).")
     var `protocol`: String?
 
     @Option(help: "Time compression: 1 (real time), 60 (a minute per second), or max (as fast as the app reads).")
@@ -95,104 +102,51 @@ struct SimCommand: AsyncParsableCommand {
                 throw ValidationError("\(error)")
             }
         }
-        let cgmHistory = nightscoutAddress.map { _ in CGMHistoryStore() }
-        let device = try makeDevice(loaded, cgmHistory: cgmHistory)
-        let linkPath: String
-        if let link {
-            linkPath = link
-        } else {
-            do {
-                linkPath = try PTYLink.defaultPath(name: loaded.name)
-            } catch {
-                throw ValidationFailure(message: "\(error)")
-            }
-        }
         var logger = Logger(label: "devbridge.sim")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
+        let options = SimSession.Options(
+            profileSource: profile, protocolName: self.protocol, seed: seed, link: link, speed: speed,
+            resetOnOpen: resetOnOpen, emulateBaudMismatch: baudMismatch, trace: trace,
+            nightscout: nightscoutAddress.map { .init(host: $0.host, port: $0.port, apiSecret: apiSecret ?? "") },
+            statusInterval: statusInterval.map { .milliseconds(Int($0 * 1000)) })
         let speedText = speed.description
-        let recorder = try trace.map { path throws(TraceError) in try TraceRecorder(path: path) }
-        defer { recorder?.close() }
-        let tap = recorder.map {
-            TraceTap(recorder: $0, name: linkPath, description: "devbridge sim \(loaded.name) (\(device.protocolName))")
+        let session: SimSession
+        do {
+            session = try SimSession(
+                profile: loaded, options: options, logger: logger,
+                onReady: { ready in
+                    printNow(
+                        """
+                        devbridge sim: \(ready.name) speaking \(ready.protocolName) at \(ready.endpoint.lineSettings)
+                          pty:   \(ready.endpoint.ptyPath)
+                          link:  \(ready.endpoint.link ?? "(none)")
+                          speed: \(speedText)
+                          stdin: type an event, e.g. 'lid_open duration=90s' (Ctrl-C stops and removes the link)
+                        """)
+                },
+                onNightscout: { host, port in
+                    let shown = host.contains(":") ? "[\(host)]" : host
+                    printNow("  nightscout: http://\(shown):\(port)/api/v1/entries.json")
+                },
+                onStatus: { printNow($0) })
+        } catch let error as SimSessionError {
+            switch error.code {
+            case .badOption: throw ValidationError(error.message)
+            case .startFailed: throw ValidationFailure(message: error.message)
+            }
         }
-        let baud = Mutex<Int?>(nil)  // the PTY's, once it is open (for --status-interval)
-        let runner = VirtualDeviceRunner(
-            name: loaded.name, device: device,
-            options: .init(
-                link: linkPath, speed: speed, resetOnOpen: resetOnOpen, emulateBaudMismatch: baudMismatch, trace: tap),
-            logger: logger
-        ) { endpoint in
-            let settings = endpoint.lineSettings
-            baud.withLock { $0 = settings.baud }
-            printNow(
-                """
-                devbridge sim: \(loaded.name) speaking \(device.protocolName) at \(settings)
-                  pty:   \(endpoint.ptyPath)
-                  link:  \(endpoint.link ?? "(none)")
-                  speed: \(speedText)
-                  stdin: type an event, e.g. 'lid_open duration=90s' (Ctrl-C stops and removes the link)
-                """)
-        }
+        defer { session.close() }
         StdinEvents.start { line in
             do {
-                if let action = try ChildDeviceProtocol.clockAction(fromLine: line) {
-                    try runner.apply(action)
-                    printNow("clock: \(line.dropFirst(ChildDeviceProtocol.clockPrefix.count))")
-                    return
+                switch try session.handle(line: line) {
+                case .clock(let command): printNow("clock: \(command)")
+                case .event: printNow("event: \(line)")
                 }
-                let event = try EventCommand.parse(line)
-                try runner.inject(event)
-                printNow("event: \(line)")
             } catch {
                 printNow("event refused: \(error)")
             }
         }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: runner)]
-        if let statusInterval {
-            var device = VirtualDeviceConfiguration(name: loaded.name, profile: profile)
-            device.speed = speed
-            let reporter = DeviceStatusReporter(
-                runner: runner, configuration: device, interval: .milliseconds(Int(statusInterval * 1000)),
-                baud: { baud.withLock { $0 } }, emit: { printNow($0) })
-            services.append(.init(service: reporter))
-        }
-        if let nightscoutAddress, let cgmHistory, let apiSecret {
-            let routes = NightscoutRoutes(
-                store: cgmHistory, secret: NightscoutSecret(apiSecret), name: loaded.name,
-                inject: { event in try runner.inject(event) })
-            let server = NightscoutServer(
-                host: nightscoutAddress.host, port: nightscoutAddress.port, routes: routes, logger: logger
-            ) { host, port in
-                let shown = host.contains(":") ? "[\(host)]" : host
-                printNow("  nightscout: http://\(shown):\(port)/api/v1/entries.json")
-            }
-            services.append(.init(service: server))
-        }
-        try await runUntilStopped(services, logger: logger)
-    }
-
-    func makeDevice(_ loaded: Profile, cgmHistory: CGMHistoryStore? = nil) throws -> any VirtualDevice {
-        let name = self.protocol ?? loaded.device.protocolName ?? SmokerProtocol.smartSmoker.rawValue
-        let simulation: Simulation
-        do {
-            simulation = try Simulation(profile: loaded, seed: seed)
-        } catch {
-            throw ValidationFailure(message: error.description)
-        }
-        if cgmHistory != nil && name != CGMJSONLCodec.protocolName {
-            throw ValidationError("--nightscout needs a CGM profile (protocol cgm-jsonl), not \(name)")
-        }
-        if let smoker = SmokerProtocol(rawValue: name) {
-            return SmokerDevice(simulation: simulation, protocol: smoker)
-        }
-        if name == CGMJSONLCodec.protocolName {
-            do {
-                return try CGMDevice(simulation: simulation, subscribers: cgmHistory.map { [$0.subscriber] } ?? [])
-            } catch {
-                throw ValidationFailure(message: error.message)
-            }
-        }
-        throw ValidationError("unknown protocol '\(name)' (known: smart-smoker, heatermeter, cgm-jsonl)")
+        try await runUntilStopped(session.services, logger: logger)
     }
 }
 

@@ -1,46 +1,25 @@
 import Simulation
 import VirtualDevices
 
-/// What a device may share with the rest of the service.
-public struct DeviceResources: Sendable {
-    /// Who receives a CGM device's readings (e.g. the Nightscout store's ``CGMHistoryStore/subscriber``);
-    /// ignored by other devices.
-    public var cgmSubscribers: [CGMDevice.Subscriber]
-
-    /// Creates resources.
-    public init(cgmSubscribers: [CGMDevice.Subscriber] = []) {
-        self.cgmSubscribers = cgmSubscribers
-    }
-}
+/// What a device may share with the rest of the service (``DeviceOptions`` of the catalog).
+public typealias DeviceResources = DeviceOptions
 
 /// Builds virtual devices from a device configuration: profile + protocol → ``VirtualDevice``.
 ///
-/// Protocols are looked up by name in ``makers``; ``standard`` knows every protocol this build
-/// has. A device whose protocol is missing fails alone, with an `unavailable` error.
+/// Protocols are looked up by name in a ``DeviceCatalog``; ``standard`` uses
+/// ``DeviceCatalog/standard``, every protocol this build has. A device whose protocol is
+/// missing fails alone, with an `unavailable` error.
 public struct DeviceFactory: Sendable {
-    /// Makes a device speaking one protocol over a simulation.
-    /// Errors thrown are reported as the device's start failure.
-    public typealias Maker = @Sendable (Simulation, DeviceResources) throws -> any VirtualDevice
+    /// The protocols this factory knows.
+    public var catalog: DeviceCatalog
 
-    /// Protocol name → maker.
-    public var makers: [String: Maker]
-
-    /// Creates a factory with the given makers.
-    public init(makers: [String: Maker]) {
-        self.makers = makers
+    /// Creates a factory over a catalog.
+    public init(catalog: DeviceCatalog) {
+        self.catalog = catalog
     }
 
-    /// Every protocol of this build: `smart-smoker`, `heatermeter`, `cgm-jsonl`.
-    public static var standard: DeviceFactory {
-        var makers: [String: Maker] = [:]
-        for smoker in SmokerProtocol.allCases {
-            makers[smoker.rawValue] = { simulation, _ in SmokerDevice(simulation: simulation, protocol: smoker) }
-        }
-        makers[CGMJSONLCodec.protocolName] = { simulation, resources in
-            try CGMDevice(simulation: simulation, subscribers: resources.cgmSubscribers)
-        }
-        return DeviceFactory(makers: makers)
-    }
+    /// Every protocol of this build (``DeviceCatalog/standard``).
+    public static var standard: DeviceFactory { DeviceFactory(catalog: .standard) }
 
     /// Loads the profile and checks that it runs: errors name the profile file, line and key.
     public func loadProfile(_ configuration: VirtualDeviceConfiguration) throws(ServiceError) -> Profile {
@@ -55,7 +34,7 @@ public struct DeviceFactory: Sendable {
 
     /// The protocol a device will speak: the configured one, else the profile's, else smart-smoker.
     public func protocolName(_ configuration: VirtualDeviceConfiguration, profile: Profile) -> String {
-        configuration.protocolName ?? profile.device.protocolName ?? SmokerProtocol.smartSmoker.rawValue
+        DeviceCatalog.protocolName(requested: configuration.protocolName, profile: profile)
     }
 
     /// Builds the device.
@@ -64,8 +43,11 @@ public struct DeviceFactory: Sendable {
     ) throws(ServiceError) -> any VirtualDevice {
         let profile = try loadProfile(configuration)
         let name = protocolName(configuration, profile: profile)
-        guard let maker = makers[name] else {
-            let known = makers.keys.sorted().joined(separator: ", ")
+        let entry: DeviceCatalog.Entry
+        do {
+            entry = try catalog.entry(named: name)
+        } catch {
+            let known = error.known.sorted().joined(separator: ", ")
             throw ServiceError(
                 .unavailable, "protocol '\(name)' is not available in this build (available: \(known))",
                 key: "devices.\(configuration.name).protocol")
@@ -77,7 +59,7 @@ public struct DeviceFactory: Sendable {
             throw ServiceError(.startFailed, "profile: \(error)", key: "devices.\(configuration.name).profile")
         }
         do {
-            return try maker(simulation, resources)
+            return try entry.make(simulation, resources)
         } catch let error as ServiceError {
             throw error
         } catch {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Simulation
 import Synchronization
+import VirtualDevices
 
 /// A virtual device in a child process: `devbridge sim` under `prlimit` memory and CPU limits,
 /// restarted with exponential backoff when it dies. Its crash touches no other device.
@@ -271,7 +272,7 @@ public final class ProcessDevice: ManagedDevice {
         snapshot.restarts = restarts
         snapshot.link = try? EmbeddedDevice.linkPath(configuration)
         snapshot.model = profileModel
-        snapshot.protocol = configuration.protocolName ?? profileProtocol ?? "smart-smoker"
+        snapshot.protocol = configuration.protocolName ?? profileProtocol ?? DeviceCatalog.defaultProtocol
         snapshot.eventTypes = EventCatalog.types(forModel: profileModel).map(\.name)
         if case .factor(let factor) = configuration.speed { snapshot.clock = .init(speed: factor, paused: false) }
         if let live { snapshot.fillLive(from: live) }
