@@ -80,6 +80,74 @@ def test_two_exports_of_one_device_each_get_every_line(serve, tmp_path):
     assert "Assertion failed" not in service.text()
 
 
+def test_the_pty_link_and_both_exports_each_get_every_line(serve, tmp_path):
+    """An app on the device's link and the two exports read at once, and none of them loses lines
+    to another (issue 15: the first export used to read the link's PTY, splitting its bytes)."""
+    rfc, raw = free_port(), free_port()
+    service = serve(
+        "devices:\n"
+        f"  smoker:\n    profile: smoker-brisket\n    link: {tmp_path}/smoker\n    speed: 60\n    reset_on_open: false\n"
+        f"    exports:\n      - {{mode: rfc2217, listen: '127.0.0.1:{rfc}'}}\n      - {{mode: raw, listen: '127.0.0.1:{raw}'}}\n"
+    )
+    app = serial.Serial(str(tmp_path / "smoker"), 9600, timeout=0.05)
+    port = serial.serial_for_url(f"rfc2217://127.0.0.1:{rfc}", baudrate=9600, timeout=0.05)
+    client = socket.create_connection(("127.0.0.1", raw), timeout=5)
+    client.settimeout(0.05)
+    got = {"app": b"", "rfc2217": b"", "raw": b""}
+    try:
+        deadline = time.time() + 30
+        while min(v.count(b"\n") for v in got.values()) < 14 and time.time() < deadline:
+            got["app"] += app.read(4096)
+            got["rfc2217"] += port.read(4096)
+            try:
+                got["raw"] += client.recv(4096)
+            except socket.timeout:
+                pass
+    finally:
+        app.close()
+        port.close()
+        client.close()
+    lines = {name: data.split(b"\r\n")[1:-1] for name, data in got.items()}
+    for name, found in lines.items():
+        assert len(found) >= 12, (name, found)
+        assert all(json.loads(line).keys() == {"Meat", "Meat2", "Meat3", "Chamber"} for line in found), (name, found)
+    # The same stream everywhere: once all three read, their lines match one for one.
+    common = set(lines["app"]) & set(lines["rfc2217"]) & set(lines["raw"])
+    assert len(common) >= 8, lines
+    assert service.stop() == 0
+
+
+def test_a_wrong_baud_garbles_only_that_exports_output(serve, tmp_path):
+    """Each export has its own line settings: an RFC 2217 client at 19200 reads garbage from a
+    9600 device, as from a real UART, while the raw export's lines stay clean."""
+    rfc, raw = free_port(), free_port()
+    service = serve(
+        "devices:\n"
+        f"  smoker:\n    profile: smoker-brisket\n    link: {tmp_path}/smoker\n    speed: 60\n    reset_on_open: false\n"
+        f"    exports:\n      - {{mode: rfc2217, listen: '127.0.0.1:{rfc}'}}\n      - {{mode: raw, listen: '127.0.0.1:{raw}'}}\n"
+    )
+    port = serial.serial_for_url(f"rfc2217://127.0.0.1:{rfc}", baudrate=19200, timeout=0.05)
+    client = socket.create_connection(("127.0.0.1", raw), timeout=5)
+    client.settimeout(0.05)
+    garbled, clean = b"", b""
+    try:
+        deadline = time.time() + 20
+        while (len(garbled) < 2000 or clean.count(b"\n") < 8) and time.time() < deadline:
+            garbled += port.read(4096)
+            try:
+                clean += client.recv(4096)
+            except socket.timeout:
+                pass
+    finally:
+        port.close()
+        client.close()
+    clean_lines = clean.split(b"\r\n")[1:-1]
+    assert len(clean_lines) >= 6 and all(json.loads(line) for line in clean_lines)
+    assert len(garbled) >= 500, garbled
+    assert b'"Chamber"' not in garbled, garbled[:300]
+    assert service.stop() == 0
+
+
 def test_banner_shows_the_bound_port_of_an_export_on_port_0(serve, tmp_path):
     service = serve(
         "devices:\n"

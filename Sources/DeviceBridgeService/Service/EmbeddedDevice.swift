@@ -89,7 +89,7 @@ public final class EmbeddedDevice: ManagedDevice {
         var options = VirtualDeviceRunner.Options(
             link: link, speed: configuration.speed, resetOnOpen: configuration.resetOnOpen,
             emulateBaudMismatch: configuration.emulateBaudMismatch, trace: tap, clock: clock)
-        if exports.count > 1 {
+        if !exports.isEmpty {
             let mirrors = mirrors
             options.onOutput = { bytes in mirrors.broadcast(bytes) }
         }
@@ -122,25 +122,26 @@ public final class EmbeddedDevice: ManagedDevice {
             $0.endpoint = endpoint
             $0.status = .running
         }
-        let path = endpoint.link ?? endpoint.ptyPath
         let backend = exportBackend
         let exports = exports
         let mirrors = mirrors
         let runner = runner
         let logger = logger
+        let emulateMismatch = configuration.emulateBaudMismatch
         for export in exports { export.markStarting() }
         Task {
-            for (index, export) in exports.enumerated() {
-                // The first export reads the device's PTY; the others get a mirror PTY each.
-                var devicePath = path
-                if index > 0, let runner {
-                    do {
-                        devicePath = try await mirrors.open(
-                            settings: endpoint.lineSettings, runner: runner, logger: logger)
-                    } catch {
-                        export.markFailed("cannot open a mirror PTY: \(error)")
-                        continue
-                    }
+            for export in exports {
+                // Every export reads a mirror PTY of its own: the device's PTY (its link) is the
+                // app's alone, since two readers of one PTY split its bytes between them.
+                guard let runner else { break }
+                let devicePath: String
+                do {
+                    devicePath = try await mirrors.open(
+                        settings: endpoint.lineSettings, runner: runner, emulateMismatch: emulateMismatch,
+                        logger: logger)
+                } catch {
+                    export.markFailed("cannot open a mirror PTY: \(error)")
+                    continue
                 }
                 await export.start(
                     backend: backend, devicePath: devicePath, baud: endpoint.lineSettings.baud, trace: nil)
