@@ -3,8 +3,11 @@
 /// closes. Pure state machine; the I/O lives in ``PseudoTerminalEndpoint``.
 ///
 /// inotify merges identical consecutive events that were not read yet, so
-/// two quick opens by different clients can arrive as one; the count never
-/// goes below zero, and an extra close simply reports the port closed.
+/// two quick opens by different clients can arrive as one. The count never
+/// goes below zero, and before the last close is believed the caller checks
+/// that nobody still holds the slave (``SlaveHolders``): otherwise one lost
+/// open would report the port closed while an app reads it, and its data
+/// would be dropped.
 struct ClientOpenTracker: Sendable, Equatable {
     /// Clients believed to have the port open.
     private(set) var openCount = 0
@@ -24,9 +27,12 @@ struct ClientOpenTracker: Sendable, Equatable {
         return openCount == 1 ? .opened : nil
     }
 
-    /// Records a close; returns `.closed` when no client is left.
-    mutating func clientClosed() -> Transition? {
+    /// Records a close; returns `.closed` when no client is left. `stillHeld` is asked only
+    /// when the count would reach zero: true means an open was lost to coalescing, and the
+    /// port stays open with one client.
+    mutating func clientClosed(stillHeld: () -> Bool = { false }) -> Transition? {
         guard openCount > 0 else { return nil }
+        if openCount == 1, stillHeld() { return nil }
         openCount -= 1
         return openCount == 0 ? .closed : nil
     }

@@ -22,4 +22,26 @@ struct ClientOpenTrackerTests {
         #expect(tracker.openCount == 0)
         #expect(tracker.clientOpened() == .opened)
     }
+
+    @Test("two opens merged into one: the close that looks like the last is checked, and the port stays open")
+    func lostOpenIsCaughtByTheHolderCheck() {
+        var tracker = ClientOpenTracker()
+        #expect(tracker.clientOpened() == .opened)  // the app and a `stty -F`, merged
+        #expect(tracker.clientClosed { true } == nil)  // stty's close: the app still holds the port
+        #expect(tracker.openCount == 1)
+        #expect(tracker.clientClosed { false } == .closed)  // the app's close
+        #expect(tracker.openCount == 0)
+    }
+
+    @Test("the holder check is asked only for what would be the last close")
+    func holderCheckOnlyAtTheLastClose() {
+        var tracker = ClientOpenTracker()
+        _ = tracker.clientOpened()
+        _ = tracker.clientOpened()
+        var asked = 0
+        #expect(tracker.clientClosed { asked += 1; return false } == nil)
+        #expect(asked == 0)
+        #expect(tracker.clientClosed { asked += 1; return false } == .closed)
+        #expect(asked == 1)
+    }
 }

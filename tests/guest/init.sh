@@ -87,7 +87,7 @@ attach-virtio)
     wait_for /sys/class/virtio-ports/vport0p1/name 10
     virtio_links
     ls -l /dev/virtio-ports
-    devbridge attach /dev/virtio-ports/devbridge.0 --link /dev/ttyUSB0 &
+    devbridge attach /dev/virtio-ports/devbridge.0 --link /dev/ttyUSB0 -v &
     wait_for /dev/ttyUSB0 15 || result FAIL "attach did not create /dev/ttyUSB0"
     read_lines /dev/ttyUSB0 38400 8 || result FAIL "cannot open /dev/ttyUSB0"
     expect_lines "$HEATERMETER" 4

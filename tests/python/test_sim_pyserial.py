@@ -97,3 +97,22 @@ def test_reopen_many_times_with_pyserial(sim):
         with serial.Serial(s.link, 9600, timeout=10) as port:
             port.readline()
             smart_smoker_consumer_parse(port.readline())
+
+
+def test_a_second_opener_closing_does_not_silence_the_first(sim):
+    """An app holds the port while something else opens and closes it (`stty -F`, a second tool):
+    the app keeps getting lines. inotify merges two quick opens into one event, and the close that
+    followed used to look like the last one, so every later byte was dropped (guest scenario 2's
+    flake, issue 15)."""
+    import os
+
+    s = sim("smoker-brisket", "--speed", "60", "--no-reset-on-open")
+    with serial.Serial(s.link, 9600, timeout=0.2) as app:
+        for _ in range(30):  # open right behind the app's own open, as `stty -F` in a script does
+            os.close(os.open(s.link, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK))
+        app.reset_input_buffer()  # only lines the device writes from now on count
+        data = b""
+        deadline = time.monotonic() + 15
+        while data.count(b"\n") < 6 and time.monotonic() < deadline:
+            data += app.read(4096)
+        assert data.count(b"\n") >= 6, f"the app stopped hearing the device: {data!r}"
