@@ -39,9 +39,15 @@ struct ClientOpenTrackerTests {
         _ = tracker.clientOpened()
         _ = tracker.clientOpened()
         var asked = 0
-        #expect(tracker.clientClosed { asked += 1; return false } == nil)
+        #expect(
+            tracker.clientClosed {
+                asked += 1; return false
+            } == nil)
         #expect(asked == 0)
-        #expect(tracker.clientClosed { asked += 1; return false } == .closed)
+        #expect(
+            tracker.clientClosed {
+                asked += 1; return false
+            } == .closed)
         #expect(asked == 1)
     }
 }
