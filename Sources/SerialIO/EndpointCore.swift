@@ -173,8 +173,8 @@ final class EndpointCore: Sendable {
                 events.yield(.opened)
                 refreshLineSettings(&state)
             case Int32(DEVBRIDGE_WATCH_CLOSED):
-                let (path, own) = (slavePath, slaveFD)
-                let transition = state.tracker.clientClosed { SlaveHolders.isHeld(path: path, ownDescriptor: own) }
+                let path = slavePath
+                let transition = state.tracker.clientClosed { SlaveHolders.isHeldElsewhere(path: path) }
                 state.statistics.openClients = state.tracker.openCount
                 guard transition == .closed else { return }
                 logger.debug("client closed", metadata: ["pty": "\(slavePath)"])

@@ -1,25 +1,44 @@
 import Foundation
 
-/// Whether any process still holds a PTY slave open, read from `/proc/PID/fd`.
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Whether another process still holds a PTY slave open, read from `/proc/PID/fd`.
 ///
 /// inotify coalesces identical events that were not read yet, so two quick opens (an app
 /// that opens the port, then a `stty -F` on it while the first is still open) can arrive as
 /// one, and the following close then looks like the last. ``ClientOpenTracker`` asks this
-/// before it reports the port closed. Processes we may not inspect (another user's, without
-/// privileges) are not seen: for them the inotify count stands alone, as before.
+/// before it reports the port closed. Only other processes are looked at: this process
+/// holds every PTY it serves (thousands of descriptors with many devices), and its own
+/// in-process clients (an export of a mirror) open once and stay. Processes we may not
+/// inspect (another user's, without privileges) are not seen: for them the inotify count
+/// stands alone, as before.
 enum SlaveHolders {
-    /// True when a descriptor other than `ownDescriptor` of this process refers to `path`.
-    static func isHeld(path: String, ownDescriptor: Int32) -> Bool {
-        let files = FileManager.default
-        let me = String(getpid())
-        guard let processes = try? files.contentsOfDirectory(atPath: "/proc") else { return false }
-        for process in processes where process.first?.isNumber == true {
-            guard let descriptors = try? files.contentsOfDirectory(atPath: "/proc/\(process)/fd") else { continue }
-            for descriptor in descriptors {
-                if process == me && descriptor == String(ownDescriptor) { continue }
-                if (try? files.destinationOfSymbolicLink(atPath: "/proc/\(process)/fd/\(descriptor)")) == path {
-                    return true
+    /// True when a descriptor of another process refers to `path`.
+    static func isHeldElsewhere(path: String) -> Bool {
+        guard let processes = opendir("/proc") else { return false }
+        defer { closedir(processes) }
+        let me = getpid()
+        var target = [CChar](repeating: 0, count: Int(PATH_MAX))
+        while let entry = readdir(processes) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard let pid = Int32(name), pid != me else { continue }
+            guard let descriptors = opendir("/proc/\(name)/fd") else { continue }
+            defer { closedir(descriptors) }
+            while let fd = readdir(descriptors) {
+                let fdName = withUnsafeBytes(of: fd.pointee.d_name) {
+                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
                 }
+                guard fdName.first?.isNumber == true else { continue }
+                let length = readlink("/proc/\(name)/fd/\(fdName)", &target, target.count - 1)
+                guard length > 0 else { continue }
+                let link = target.withUnsafeBufferPointer { buffer in
+                    String(decoding: UnsafeRawBufferPointer(buffer).prefix(length), as: UTF8.self)
+                }
+                if link == path { return true }
             }
         }
         return false

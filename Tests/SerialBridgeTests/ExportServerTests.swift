@@ -27,6 +27,7 @@ import Testing
         let server = try await ExportServer.start(
             ExportConfiguration(devicePath: link, port: 0, reopenInterval: .milliseconds(20), busyPoll: window))
         #expect(await eventually { await server.statistics().deviceOpen })
+        #expect(await eventually { device.isOpenByClient })  // the device PTY drops writes until it sees a client
         let client = try await TestClient.connect(port: server.port)
         for byte in 0..<100 {
             try await client.send([UInt8(byte)])
@@ -65,6 +66,7 @@ import Testing
         let inbound = await InboundCollector.start(device)
         let server = try await export(link)
         #expect(await eventually { await server.statistics().deviceOpen })
+        #expect(await eventually { device.isOpenByClient })  // the device PTY drops writes until it sees a client
         let a = try await TestClient.connect(port: server.port)
         let b = try await TestClient.connect(port: server.port)
         #expect(await eventually { await server.statistics().clients == 2 })
@@ -88,12 +90,16 @@ import Testing
         #expect(await server.statistics().deviceOpen == false)
         var device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
         #expect(await eventually { await server.statistics().deviceOpen })
+        let first = device
+        #expect(await eventually { first.isOpenByClient })  // the device PTY drops writes until it sees a client
         device.write(Array("one".utf8))
         #expect(await client.wait { $0 == Array("one".utf8) })
         await device.close()  // hangup: the slave reads EIO
         #expect(await eventually { await !server.statistics().deviceOpen })
         device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
         #expect(await eventually { await server.statistics().deviceOpens == 2 })
+        let second = device
+        #expect(await eventually { second.isOpenByClient })
         let inbound = await InboundCollector.start(device)
         device.write(Array("two".utf8))
         #expect(await client.wait { $0 == Array("onetwo".utf8) })
@@ -110,6 +116,7 @@ import Testing
         let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
         let server = try await export(link, queue: 8192)
         #expect(await eventually { await server.statistics().deviceOpen })
+        #expect(await eventually { device.isOpenByClient })  // the device PTY drops writes until it sees a client
         let stalled = try await TestClient.connect(port: server.port, reading: false)
         let reader = try await TestClient.connect(port: server.port)
         #expect(await eventually { await server.statistics().clients == 2 })
@@ -134,6 +141,7 @@ import Testing
         let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
         let server = try await export(link, mode: .rfc2217)
         #expect(await eventually { await server.statistics().deviceOpen })
+        #expect(await eventually { device.isOpenByClient })  // the device PTY drops writes until it sees a client
         let client = try await TestClient.connect(port: server.port)
         try await client.send([255, 251, 44, 255, 253, 44])
         #expect(await client.wait { $0.firstRange(of: [255, 250, 44, 107]) != nil })  // initial modem state
@@ -157,6 +165,7 @@ import Testing
         let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
         let server = try await export(link, mode: .rfc2217)
         #expect(await eventually { await server.statistics().deviceOpen })
+        #expect(await eventually { device.isOpenByClient })  // the device PTY drops writes until it sees a client
         let client = try await TestClient.connect(port: server.port)
         try await client.send([255, 251, 44, 255, 253, 44])
         #expect(await client.wait { $0.firstRange(of: [255, 250, 44, 107]) != nil })
@@ -197,6 +206,7 @@ import Testing
         let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
         let server = try await export(link, mode: .rfc2217, queue: 8192)
         #expect(await eventually { await server.statistics().deviceOpen })
+        #expect(await eventually { device.isOpenByClient })  // the device PTY drops writes until it sees a client
         let client = try await TestClient.connect(port: server.port)
         try await client.send([255, 251, 44, 255, 253, 44])
         #expect(await client.wait { $0.firstRange(of: [255, 250, 44, 107]) != nil })
@@ -263,6 +273,7 @@ import Testing
         let inbound = await InboundCollector.start(device)
         let server = try await ExportServer.start(ExportConfiguration(devicePath: link, port: 0, token: "s3cret"))
         #expect(await eventually { await server.statistics().deviceOpen })
+        #expect(await eventually { device.isOpenByClient })  // the device PTY drops writes until it sees a client
         let bad = try await TestClient.connect(port: server.port)
         try await bad.send(Array("wrong\nX".utf8))
         try await bad.channel.closeFuture.get()
@@ -278,6 +289,7 @@ import Testing
         let device = try await PseudoTerminalEndpoint.open(link: link, options: .init(emulateLineMismatch: false))
         let server = try await export(link, queue: 4096, policy: .disconnect)
         #expect(await eventually { await server.statistics().deviceOpen })
+        #expect(await eventually { device.isOpenByClient })  // the device PTY drops writes until it sees a client
         let stalled = try await TestClient.connect(port: server.port, reading: false)
         let reader = try await TestClient.connect(port: server.port)
         #expect(await eventually { await server.statistics().clients == 2 })
@@ -305,7 +317,7 @@ import Testing
         #expect(await server.statistics().deviceOpen == false)
         let client = try await TestClient.connect(port: server.port)
         #expect(await eventually { await server.statistics().deviceOpen })
-        #expect(await eventually { device.isOpenByClient })
+        #expect(await eventually { device.isOpenByClient })  // the device PTY drops writes until it sees a client
         await client.close()
         #expect(await eventually { await !server.statistics().deviceOpen })
         #expect(await eventually { !device.isOpenByClient })
