@@ -5,24 +5,6 @@ import SerialIO
 import ServiceLifecycle
 import Traces
 
-/// Why a running ``ExportSession`` stopped, beyond the export's own ``SerialBridgeError``.
-public struct ExportSessionError: Error, Sendable, CustomStringConvertible {
-    /// What went wrong.
-    public enum Code: String, Sendable {
-        /// Following host devices for a match rule failed (libudev).
-        case followFailed
-    }
-
-    public var code: Code
-    public var message: String
-    public var description: String { message }
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-}
-
 /// One serial device served over TCP, as `devbridge export` runs it: the ``ExportServer``,
 /// its trace, and, for a match rule, the link that follows the matching host device.
 /// Run ``services`` in one `ServiceGroup`; graceful shutdown closes clients and the device,
@@ -52,7 +34,7 @@ public struct ExportSession: Sendable {
     /// (named `traceName` inside). Nothing runs until ``services`` do.
     ///
     /// At run time the export throws ``SerialBridgeError`` (e.g. the port is taken) and the
-    /// follower ``ExportSessionError``.
+    /// follower ``ServiceError`` (`startFailed`).
     public init(
         configuration: ExportConfiguration, trace: String? = nil, traceName: String, matched: MatchedDeviceLink? = nil,
         logger: Logger, onListening: @escaping @Sendable (_ port: Int) -> Void = { _ in }
@@ -111,7 +93,7 @@ private struct FollowService: Service {
                 do {
                     try await matched.run()
                 } catch let error where !(error is CancellationError) {
-                    throw ExportSessionError(.followFailed, "cannot follow devices: \(error)")
+                    throw ServiceError(.startFailed, "cannot follow devices: \(error)")
                 }
             }
         } catch is CancellationError {}

@@ -6,26 +6,6 @@ import Synchronization
 import Traces
 import VirtualDevices
 
-/// Why a ``SimSession`` cannot be set up.
-public struct SimSessionError: Error, Sendable, CustomStringConvertible {
-    /// What went wrong.
-    public enum Code: String, Sendable {
-        /// The options do not fit the profile (an unknown protocol, Nightscout on a non-CGM device).
-        case badOption
-        /// The profile does not run or the device cannot be built from it; or no link path.
-        case startFailed
-    }
-
-    public var code: Code
-    public var message: String
-    public var description: String { message }
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-}
-
 /// One virtual device on a PTY, as `devbridge sim` runs it: the device (from the
 /// ``DeviceCatalog``), its ``VirtualDeviceRunner``, an optional trace, Nightscout server and
 /// status reporter. Run ``services`` in one `ServiceGroup`; call ``close()`` after it ends.
@@ -113,7 +93,7 @@ public struct SimSession: Sendable {
     ///   - onReady: called once the PTY exists.
     ///   - onNightscout: called with the Nightscout server's bound host and port.
     ///   - onStatus: receives each status line (with `statusInterval`).
-    /// - Throws: ``SimSessionError``, or `TraceError` when the trace file cannot be created.
+    /// - Throws: ``ServiceError`` (`badRequest` for options that do not fit the profile, `startFailed` otherwise), or `TraceError` when the trace file cannot be created.
     public init(
         profile: Profile, options: Options, logger: Logger, catalog: DeviceCatalog = .standard,
         onReady: @escaping @Sendable (Ready) -> Void,
@@ -130,7 +110,7 @@ public struct SimSession: Sendable {
             do {
                 linkPath = try PTYLink.defaultPath(name: profile.name)
             } catch {
-                throw SimSessionError(.startFailed, "\(error)")
+                throw ServiceError(.startFailed, "\(error)")
             }
         }
         let name = profile.name
@@ -179,27 +159,27 @@ public struct SimSession: Sendable {
     public static func makeDevice(
         _ profile: Profile, protocolName: String?, seed: UInt64?, cgmHistory: CGMHistoryStore? = nil,
         catalog: DeviceCatalog = .standard
-    ) throws(SimSessionError) -> any VirtualDevice {
+    ) throws(ServiceError) -> any VirtualDevice {
         let name = DeviceCatalog.protocolName(requested: protocolName, profile: profile)
         let simulation: Simulation
         do {
             simulation = try Simulation(profile: profile, seed: seed)
         } catch {
-            throw SimSessionError(.startFailed, error.description)
+            throw ServiceError(.startFailed, error.description)
         }
         if cgmHistory != nil && name != CGMJSONLCodec.protocolName {
-            throw SimSessionError(.badOption, "--nightscout needs a CGM profile (protocol cgm-jsonl), not \(name)")
+            throw ServiceError(.badRequest, "--nightscout needs a CGM profile (protocol cgm-jsonl), not \(name)")
         }
         let entry: DeviceCatalog.Entry
         do {
             entry = try catalog.entry(named: name)
         } catch {
-            throw SimSessionError(.badOption, error.message)
+            throw ServiceError(.badRequest, error.message)
         }
         do {
             return try entry.make(simulation, DeviceOptions(cgmSubscribers: cgmHistory.map { [$0.subscriber] } ?? []))
         } catch {
-            throw SimSessionError(.startFailed, "\(error)")
+            throw ServiceError(.startFailed, "\(error)")
         }
     }
 

@@ -179,7 +179,7 @@ struct ExportCommand: AsyncParsableCommand {
             try await runUntilStopped(session.services, logger: logger)
         } catch let error as SerialBridgeError {
             throw ValidationFailure(message: error.message)
-        } catch let error as ExportSessionError {
+        } catch let error as ServiceError {
             throw ValidationFailure(message: "--match: \(error.message)")
         }
     }

@@ -129,11 +129,9 @@ struct SimCommand: AsyncParsableCommand {
                     printNow("  nightscout: http://\(shown):\(port)/api/v1/entries.json")
                 },
                 onStatus: { printNow($0) })
-        } catch let error as SimSessionError {
-            switch error.code {
-            case .badOption: throw ValidationError(error.message)
-            case .startFailed: throw ValidationFailure(message: error.message)
-            }
+        } catch let error as ServiceError {
+            if error.code == .badRequest { throw ValidationError(error.message) }
+            throw ValidationFailure(message: error.message)
         }
         defer { session.close() }
         StdinEvents.start { line in

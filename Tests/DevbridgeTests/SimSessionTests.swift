@@ -19,9 +19,9 @@ import VirtualDevices
         #expect {
             try SimSession.makeDevice(smoker, protocolName: "telepathy", seed: nil)
         } throws: { error in
-            guard let error = error as? SimSessionError else { return false }
+            guard let error = error as? ServiceError else { return false }
             let known = DeviceCatalog.standard.names.joined(separator: ", ")
-            return error.code == .badOption && error.message == "unknown protocol 'telepathy' (known: \(known))"
+            return error.code == .badRequest && error.message == "unknown protocol 'telepathy' (known: \(known))"
         }
     }
 
@@ -30,7 +30,7 @@ import VirtualDevices
         #expect {
             try SimSession.makeDevice(smoker, protocolName: nil, seed: nil, cgmHistory: CGMHistoryStore())
         } throws: { error in
-            (error as? SimSessionError)?.code == .badOption
+            (error as? ServiceError)?.code == .badRequest
         }
     }
 
