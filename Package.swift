@@ -46,6 +46,13 @@ let package = Package(
             ]
         ),
         // pcapng traces: writer, tolerant reader, taps, replay engine.
+        // The device port: one device, in process, served to any number of endpoints.
+        .target(
+            name: "DevicePort",
+            dependencies: [
+                "SerialIO",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(
             name: "Traces",
             dependencies: [
@@ -58,7 +65,7 @@ let package = Package(
         .target(
             name: "SerialBridge",
             dependencies: [
-                "CLinuxSupport", "SerialIO", "Traces",
+                "CLinuxSupport", "SerialIO", "Traces", "DevicePort",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -80,6 +87,7 @@ let package = Package(
             name: "DeviceBridgeService",
             dependencies: [
                 "Simulation", "VirtualDevices", "SerialIO", "ProfileTools", "Traces", "SerialBridge", "Discovery",
+                "DevicePort",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -126,11 +134,12 @@ let package = Package(
         .testTarget(name: "VirtualDevicesTests", dependencies: ["VirtualDevices", "Simulation"]),
         .testTarget(name: "ProfileToolsTests", dependencies: ["ProfileTools", "Simulation"]),
         .testTarget(name: "SerialIOTests", dependencies: ["SerialIO", "CLinuxSupport"]),
+        .testTarget(name: "DevicePortTests", dependencies: ["DevicePort", "SerialIO"]),
         .testTarget(name: "TracesTests", dependencies: ["Traces", "SerialIO"]),
         .testTarget(
             name: "SerialBridgeTests",
             dependencies: [
-                "SerialBridge", "SerialIO", "Traces",
+                "SerialBridge", "SerialIO", "Traces", "DevicePort",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -140,7 +149,7 @@ let package = Package(
         .testTarget(
             name: "DevbridgeTests",
             dependencies: [
-                "DeviceBridgeService", "Simulation", "SerialIO", "CLinuxSupport", "VirtualDevices",
+                "DeviceBridgeService", "Simulation", "SerialIO", "CLinuxSupport", "VirtualDevices", "DevicePort",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

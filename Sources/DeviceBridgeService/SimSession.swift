@@ -1,3 +1,4 @@
+import DevicePort
 import Logging
 import SerialIO
 import ServiceLifecycle
@@ -42,6 +43,10 @@ public struct SimSession: Sendable {
         public var nightscout: Nightscout?
         /// Emit a ``ChildDeviceProtocol`` status line this often.
         public var statusInterval: Duration?
+        /// Serve the device over the service's child pipe instead of a PTY (`sim --serve-stdio`):
+        /// device output goes here as ``ChildDeviceProtocol`` `data:` lines, and ``handle(line:)``
+        /// takes the service's `:data` and `:port` lines.
+        public var pipe: (@Sendable (String) -> Void)?
 
         public init(
             profileSource: String, protocolName: String? = nil, seed: UInt64? = nil, link: String? = nil,
@@ -58,6 +63,7 @@ public struct SimSession: Sendable {
             self.trace = trace
             self.nightscout = nightscout
             self.statusInterval = statusInterval
+            self.pipe = nil
         }
     }
 
@@ -76,6 +82,8 @@ public struct SimSession: Sendable {
         case clock(String)
         /// An event injected into the simulation.
         case event
+        /// A `:data` or `:port` line of the service's child pipe, relayed to the device.
+        case port
     }
 
     /// The profile's name.
@@ -86,6 +94,8 @@ public struct SimSession: Sendable {
     /// Run these in one `ServiceGroup`: the runner, then the status reporter and Nightscout server if asked for.
     public let services: [ServiceGroupConfiguration.ServiceConfiguration]
     private let recorder: TraceRecorder?
+    /// The attachment of the child pipe (``Options/pipe``).
+    private let pipe: DevicePortAttachment?
 
     /// Builds the device and the services around it. Nothing runs until ``services`` do.
     ///
@@ -120,12 +130,12 @@ public struct SimSession: Sendable {
             TraceTap(recorder: $0, name: linkPath, description: "devbridge sim \(name) (\(protocolName))")
         }
         let baud = Mutex<Int?>(nil)  // the PTY's, once it is open (for the status reporter)
+        var runnerOptions = VirtualDeviceRunner.Options(
+            link: linkPath, speed: options.speed, resetOnOpen: options.resetOnOpen,
+            emulateBaudMismatch: options.emulateBaudMismatch, trace: tap)
+        runnerOptions.pty = options.pipe == nil
         let runner = VirtualDeviceRunner(
-            name: name, device: device,
-            options: .init(
-                link: linkPath, speed: options.speed, resetOnOpen: options.resetOnOpen,
-                emulateBaudMismatch: options.emulateBaudMismatch, trace: tap),
-            logger: logger
+            name: name, device: device, options: runnerOptions, logger: logger
         ) { endpoint in
             baud.withLock { $0 = endpoint.lineSettings.baud }
             onReady(Ready(name: name, protocolName: protocolName, endpoint: endpoint))
@@ -152,6 +162,7 @@ public struct SimSession: Sendable {
         self.runner = runner
         self.services = services
         self.recorder = recorder
+        pipe = options.pipe.flatMap { runner.port.attach(ChildPipeEndpoint(write: $0), label: "service") }
     }
 
     /// Builds the device a profile describes, speaking `protocolName` (nil: the profile's, else
@@ -186,6 +197,13 @@ public struct SimSession: Sendable {
     /// Applies a line typed by the user: `:clock pause|resume|speed X|advance SECONDS`, or an
     /// event command (`lid_open duration=90s`, `setpoint 250F`, …).
     public func handle(line: String) throws -> LineResult {
+        if let pipe, let input = try ChildDeviceProtocol.portInput(fromLine: line) {
+            switch input {
+            case .data(let endpoint, let bytes): pipe.send(bytes, relayedFrom: endpoint)
+            case .event(let endpoint, let event): pipe.signal(event, relayedFrom: endpoint)
+            }
+            return .port
+        }
         if let action = try ChildDeviceProtocol.clockAction(fromLine: line) {
             try runner.apply(action)
             return .clock(String(line.dropFirst(ChildDeviceProtocol.clockPrefix.count)))
@@ -198,5 +216,16 @@ public struct SimSession: Sendable {
     /// Closes the trace (after the services have stopped).
     public func close() {
         recorder?.close()
+    }
+}
+
+/// The child's end of the pipe to the service: device output becomes `data:` lines on stdout.
+final class ChildPipeEndpoint: DevicePortEndpoint {
+    let write: @Sendable (String) -> Void
+    init(write: @escaping @Sendable (String) -> Void) { self.write = write }
+
+    func deviceOutput(_ bytes: [UInt8]) -> WriteResult {
+        write(ChildDeviceProtocol.dataLine(bytes))
+        return WriteResult(written: bytes.count, dropped: 0)
     }
 }

@@ -1,3 +1,4 @@
+import DevicePort
 import Logging
 import SerialIO
 import ServiceLifecycle
@@ -6,9 +7,15 @@ import Synchronization
 import Traces
 import VirtualDevices
 
-/// Runs one ``VirtualDevice`` on a PTY: maps wall time to virtual time,
-/// writes the device's lines, feeds the app's bytes back, and resets the
-/// device when the app opens the port (like DTR resetting an Arduino).
+/// Runs one ``VirtualDevice`` as the provider of a ``DevicePort``: maps wall
+/// time to virtual time, emits the device's lines to every endpoint of the
+/// port, feeds back what their clients write, and resets the device when an
+/// app opens the PTY link or an RFC 2217 client drops and raises DTR (like
+/// DTR resetting an Arduino).
+///
+/// The runner opens the port's PTY link itself (``Options/pty``); other
+/// endpoints (TCP exports, the service's child-process pipe) attach to
+/// ``port``.
 ///
 /// A `Service`: it runs until cancelled or until graceful shutdown (SIGINT,
 /// SIGTERM), then closes the PTY and removes its link.
@@ -27,9 +34,9 @@ public final class VirtualDeviceRunner: Service, Sendable {
         /// Pause, resume, speed and advance control for `.factor` speeds (the service's control API).
         /// nil: the runner makes its own clock from `speed`.
         public var clock: SimulationClockControl?
-        /// Called with every line the device prints, whatever the PTY did with it (the service's
-        /// mirror PTYs, which give each extra TCP export its own reader).
-        public var onOutput: (@Sendable ([UInt8]) -> Void)?
+        /// Open a PTY (and `link`) for apps (default true). False for a device served only
+        /// through other endpoints, such as a child process of the service.
+        public var pty: Bool
 
         public init(
             link: String?, speed: SimulationSpeed = .factor(1), resetOnOpen: Bool = true,
@@ -37,7 +44,7 @@ public final class VirtualDeviceRunner: Service, Sendable {
         ) {
             self.trace = trace
             self.clock = clock
-            self.onOutput = nil
+            self.pty = true
             self.link = link
             self.speed = speed
             self.resetOnOpen = resetOnOpen
@@ -47,6 +54,7 @@ public final class VirtualDeviceRunner: Service, Sendable {
 
     /// Where the device can be reached, reported once it is up.
     public struct Endpoint: Sendable {
+        /// The PTY's slave path; empty without a PTY (``Options/pty`` false).
         public var ptyPath: String
         public var link: String?
         public var lineSettings: LineSettings
@@ -62,6 +70,8 @@ public final class VirtualDeviceRunner: Service, Sendable {
     }
 
     public let name: String
+    /// The port every endpoint of the device attaches to.
+    public let port: DevicePort
     /// Maps wall time to virtual time; pause, resume and change speed through it (`.factor` speeds).
     public let clock: SimulationClockControl
     private let options: Options
@@ -72,6 +82,8 @@ public final class VirtualDeviceRunner: Service, Sendable {
     private struct State: ~Copyable {
         var device: any VirtualDevice
         var counters = Counters()
+        /// DTR as each endpoint's client last set it (a rise after a drop resets the device).
+        var dataTerminalReady: [EndpointID: Bool] = [:]
     }
 
     /// Creates a runner. `onReady` is called once the PTY exists (print the paths there).
@@ -90,7 +102,9 @@ public final class VirtualDeviceRunner: Service, Sendable {
         } else {
             self.clock = SimulationClockControl()
         }
+        port = DevicePort(name: name, lineSettings: LineSettings(baud: device.baudRate))
         state = Mutex(State(device: device))
+        port.setProvider(self)
     }
 
     /// The current counters.
@@ -126,92 +140,54 @@ public final class VirtualDeviceRunner: Service, Sendable {
         clock.shift(by: duration)
     }
 
-    /// Bytes written to the device by another port than its PTY (a mirror PTY of the service).
-    public func receive(_ bytes: [UInt8]) {
-        let messages = state.withLock { state in
-            state.counters.bytesReceived += bytes.count
-            return state.device.receive(bytes)
-        }
-        for message in messages { logger.info("\(message)", metadata: ["device": "\(name)"]) }
-    }
-
     public func run() async throws {
-        let baud = state.withLock { $0.device.baudRate }
-        let settings = LineSettings(baud: baud)
-        let endpoint = try await PseudoTerminalEndpoint.open(
-            link: options.link, lineSettings: settings,
-            options: .init(emulateLineMismatch: options.emulateBaudMismatch),
-            logger: logger)
-        onReady(Endpoint(ptyPath: endpoint.slavePath, link: endpoint.linkPath, lineSettings: settings))
+        let settings = port.lineSettings
+        var link: PTYLinkEndpoint?
+        if options.pty {
+            var lossless = false
+            if case .max = options.speed { lossless = true }
+            link = try await PTYLinkEndpoint.open(
+                port: port, link: options.link, emulateLineMismatch: options.emulateBaudMismatch, lossless: lossless,
+                logger: logger)
+        }
+        // A powered device holds its modem status lines up (RFC 2217 clients see them).
+        port.setModemStatus(Self.modemStatus)
+        onReady(Endpoint(ptyPath: link?.slavePath ?? "", link: link?.linkPath, lineSettings: settings))
         options.trace?.note(TraceEvent(settings))
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.consumeInbound(endpoint) }
-            group.addTask { await self.watchEvents(endpoint) }
-            group.addTask {
-                await cancelWhenGracefulShutdown {
-                    await self.emitLines(endpoint)
-                }
-            }
-            await group.next()
-            group.cancelAll()
-            await endpoint.close()
+        await cancelWhenGracefulShutdown {
+            await self.emitLines()
         }
-        logger.info("stopped; link removed", metadata: ["device": "\(name)"])
+        port.setModemStatus([])
+        port.close()
+        await link?.close()
+        logger.info("stopped\(link?.linkPath == nil ? "" : "; link removed")", metadata: ["device": "\(name)"])
     }
 
-    private func consumeInbound(_ endpoint: PseudoTerminalEndpoint) async {
-        for await bytes in endpoint.inbound {
-            options.trace?.toDevice(bytes)
-            let messages = state.withLock { state in
-                state.counters.bytesReceived += bytes.count
-                return state.device.receive(bytes)
-            }
-            for message in messages { logger.info("\(message)", metadata: ["device": "\(name)"]) }
+    /// CTS, DSR and DCD: what a powered board behind a USB serial adapter shows.
+    static let modemStatus: ModemLines = [.clearToSend, .dataSetReady, .carrierDetect]
+
+    /// Resets the device (port opened, DTR raised).
+    private func reset(because reason: String) {
+        guard options.resetOnOpen else { return }
+        state.withLock { state in
+            state.device.reset()
+            state.counters.resets += 1
         }
+        options.trace?.note(.reset)
+        logger.debug("\(reason): device reset", metadata: ["device": "\(name)"])
     }
 
-    private func watchEvents(_ endpoint: PseudoTerminalEndpoint) async {
-        for await event in endpoint.events {
-            options.trace?.note(TraceEvent(event))
-            switch event {
-            case .opened:
-                if options.resetOnOpen {
-                    state.withLock { state in
-                        state.device.reset()
-                        state.counters.resets += 1
-                    }
-                    options.trace?.note(.reset)
-                    logger.debug("port opened: device reset", metadata: ["device": "\(name)"])
-                }
-            case .closed:
-                logger.debug("port closed", metadata: ["device": "\(name)"])
-            case .lineSettingsChanged(let settings):
-                logger.info("app set the port to \(settings)", metadata: ["device": "\(name)"])
-            }
-        }
-    }
-
-    /// Writes lines to the PTY. In real time, bytes the app cannot take are dropped, as a
-    /// UART loses them. With `waitForReader` (`--speed max`), the rest of a line is retried
-    /// until the app has read enough, so no line is ever cut.
-    private func write(_ lines: [DeviceLine], to endpoint: PseudoTerminalEndpoint, waitForReader: Bool = false)
-        async
-    {
+    /// Emits lines to every endpoint. In real time, bytes no client can take are dropped, as a
+    /// UART loses them.
+    private func emit(_ lines: [DeviceLine]) {
         guard !lines.isEmpty else { return }
         var written = 0
         var dropped = 0
         for line in lines {
-            options.onOutput?(line.bytes)
-            var rest = line.bytes[...]
-            while !rest.isEmpty {
-                let result = endpoint.write(Array(rest))
-                if result.written > 0 { options.trace?.fromDevice(Array(rest.prefix(result.written))) }
-                written += result.written
-                rest = rest.dropFirst(result.written)
-                guard !rest.isEmpty, waitForReader, endpoint.isOpenByClient, !Task.isCancelled else { break }
-                try? await Task.sleep(for: .milliseconds(1))
-            }
-            dropped += rest.count
+            let result = port.emit(line.bytes)
+            if result.written > 0 { options.trace?.fromDevice(Array(line.bytes.prefix(result.written))) }
+            written += result.written
+            dropped += result.dropped
         }
         state.withLock { state in
             state.counters.linesWritten += lines.count
@@ -220,22 +196,22 @@ public final class VirtualDeviceRunner: Service, Sendable {
         }
     }
 
-    private func emitLines(_ endpoint: PseudoTerminalEndpoint) async {
+    private func emitLines() async {
         switch options.speed {
         case .factor:
-            await emitInTime(endpoint)
+            await emitInTime()
         case .max:
-            await emitAsFastAsRead(endpoint)
+            await emitAsFastAsRead()
         }
     }
 
     /// Virtual time follows the wall clock through ``clock`` (scaled, pausable); each line carries its own virtual time.
-    private func emitInTime(_ endpoint: PseudoTerminalEndpoint) async {
+    private func emitInTime() async {
         clock.start(virtualTime: state.withLock { $0.device.simulation.time })
         while !Task.isCancelled {
             let target = clock.virtualTime()
             let lines = state.withLock { $0.device.advance(to: target) }
-            await write(lines, to: endpoint)
+            emit(lines)
             // Right after a line, sleep until 0.5 virtual s past it (lines come at most every
             // 0.5 virtual s): a smoker then wakes once per line instead of ten times, which lets
             // one process run 1000 of them. Otherwise poll at the clock's interval.
@@ -248,10 +224,11 @@ public final class VirtualDeviceRunner: Service, Sendable {
         }
     }
 
-    /// The next line is produced only when the reader has consumed the previous ones.
-    private func emitAsFastAsRead(_ endpoint: PseudoTerminalEndpoint) async {
+    /// The next line is produced only when every reader has consumed the previous ones (a
+    /// line is far smaller than a PTY's input queue, so none is ever cut).
+    private func emitAsFastAsRead() async {
         while !Task.isCancelled {
-            guard endpoint.isOpenByClient, endpoint.pendingClientBytes < 1024 else {
+            guard port.readyForMore else {
                 try? await Task.sleep(for: .milliseconds(1))
                 continue
             }
@@ -260,8 +237,43 @@ public final class VirtualDeviceRunner: Service, Sendable {
                 let time = state.device.simulation.time
                 return state.device.advance(to: time + 0.5)
             }
-            await write(lines, to: endpoint, waitForReader: true)
+            emit(lines)
             if lines.isEmpty { await Task.yield() }
+        }
+    }
+}
+
+extension VirtualDeviceRunner: DevicePortProvider {
+    public func portReceived(_ bytes: [UInt8], from endpoint: EndpointID) {
+        options.trace?.toDevice(bytes)
+        let messages = state.withLock { state in
+            state.counters.bytesReceived += bytes.count
+            return state.device.receive(bytes)
+        }
+        for message in messages { logger.info("\(message)", metadata: ["device": "\(name)"]) }
+    }
+
+    public func portEvent(_ event: PortEvent, from endpoint: EndpointID) {
+        switch event {
+        case .opened:
+            options.trace?.note(.open)
+            reset(because: "port opened")
+        case .closed:
+            options.trace?.note(.close)
+            logger.debug("port closed", metadata: ["device": "\(name)", "endpoint": "\(endpoint)"])
+        case .lineSettings(let settings):
+            options.trace?.note(TraceEvent(settings))
+            logger.info("\(endpoint.label) set the port to \(settings)", metadata: ["device": "\(name)"])
+        case .modemControl(let dtr, let rts):
+            options.trace?.note(.modemLines(dtr: dtr, rts: rts))
+            guard let dtr else { return }
+            let raised = state.withLock { state in
+                defer { state.dataTerminalReady[endpoint] = dtr }
+                return dtr && state.dataTerminalReady[endpoint] == false
+            }
+            if raised { reset(because: "DTR raised") }
+        case .breakSignal(let on):
+            if on { options.trace?.note(.breakSignal) }
         }
     }
 }

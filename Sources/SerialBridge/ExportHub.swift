@@ -34,7 +34,7 @@ final class ExportHub {
     }
 
     let configuration: ExportConfiguration
-    let device: SerialDevice
+    let device: any ExportedDevice
     let logger: Logger
     private(set) var clients: [ObjectIdentifier: Client] = [:]
     private var order: [ObjectIdentifier] = []
@@ -44,7 +44,7 @@ final class ExportHub {
     private var droppingWhileBackedUp = false
     let poller: BusyPoller
 
-    init(configuration: ExportConfiguration, device: SerialDevice, logger: Logger) {
+    init(configuration: ExportConfiguration, device: any ExportedDevice, logger: Logger) {
         self.configuration = configuration
         self.device = device
         self.logger = logger
@@ -149,7 +149,7 @@ final class ExportHub {
                 if !droppingWhileBackedUp {
                     logger.warning(
                         "device backed up: dropping client data",
-                        metadata: ["device": "\(device.path)", "limit": "\(SerialDevice.queueHardLimit)"])
+                        metadata: ["device": "\(device.displayName)", "limit": "\(SerialDevice.queueHardLimit)"])
                 }
                 droppingWhileBackedUp = true
                 statistics.droppedWhileBackedUp += buffer.readableBytes

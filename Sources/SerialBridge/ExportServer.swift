@@ -1,3 +1,4 @@
+import DevicePort
 import Logging
 import NIOCore
 import NIOPosix
@@ -40,10 +41,34 @@ public final class ExportServer: Sendable {
         eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next(),
         logger: Logger = Logger(label: "devbridge.export")
     ) async throws -> ExportServer {
+        try await start(configuration, eventLoop: eventLoop, logger: logger) {
+            SerialDevice(configuration: configuration, eventLoop: eventLoop, logger: logger)
+        }
+    }
+
+    /// Serves an in-process device `port` as one more of its endpoints: no tty is opened, and
+    /// `configuration.devicePath` only names the device in logs. The export's clients start at
+    /// `configuration.lineSettings` (or the device's); with `emulateBaudMismatch`, a client
+    /// setting another baud over RFC 2217 reads and writes garbage, as on a real line.
+    public static func start(
+        _ configuration: ExportConfiguration, port: DevicePort, emulateBaudMismatch: Bool = true,
+        eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next(),
+        logger: Logger = Logger(label: "devbridge.export")
+    ) async throws -> ExportServer {
+        try await start(configuration, eventLoop: eventLoop, logger: logger) {
+            PortDevice(
+                port: port, clientSettings: configuration.lineSettings, emulateMismatch: emulateBaudMismatch,
+                trace: configuration.trace, eventLoop: eventLoop)
+        }
+    }
+
+    private static func start(
+        _ configuration: ExportConfiguration, eventLoop: any EventLoop, logger: Logger,
+        makeDevice: @escaping @Sendable () -> any ExportedDevice
+    ) async throws -> ExportServer {
         try configuration.validate()
         let hub = try await eventLoop.submit {
-            let device = SerialDevice(configuration: configuration, eventLoop: eventLoop, logger: logger)
-            let hub = ExportHub(configuration: configuration, device: device, logger: logger)
+            let hub = ExportHub(configuration: configuration, device: makeDevice(), logger: logger)
             return NIOLoopBound(hub, eventLoop: eventLoop)
         }.get()
         let queue = configuration.clientQueueBytes

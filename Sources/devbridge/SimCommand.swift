@@ -85,6 +85,12 @@ struct SimCommand: AsyncParsableCommand {
             valueName: "seconds"))
     var statusInterval: Double?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Serve the device on stdin/stdout (framed 'data:' lines) instead of a PTY: how the service runs a process-isolated device.",
+            visibility: .hidden))
+    var serveStdio = false
+
     func run() async throws {
         if let statusInterval, !(0.05...3600).contains(statusInterval) {
             throw ValidationError("--status-interval must be between 0.05 and 3600 seconds, found \(statusInterval)")
@@ -104,17 +110,20 @@ struct SimCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "devbridge.sim")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .notice
-        let options = SimSession.Options(
+        var options = SimSession.Options(
             profileSource: profile, protocolName: self.protocol, seed: seed, link: link, speed: speed,
             resetOnOpen: resetOnOpen, emulateBaudMismatch: baudMismatch, trace: trace,
             nightscout: nightscoutAddress.map { .init(host: $0.host, port: $0.port, apiSecret: apiSecret ?? "") },
             statusInterval: statusInterval.map { .milliseconds(Int($0 * 1000)) })
+        if serveStdio { options.pipe = { printNow($0) } }
         let speedText = speed.description
+        let serveStdio = serveStdio
         let session: SimSession
         do {
             session = try SimSession(
                 profile: loaded, options: options, logger: logger,
                 onReady: { ready in
+                    guard !serveStdio else { return printNow(ChildDeviceProtocol.readyPrefix + "\(ready.endpoint.lineSettings.baud)") }
                     printNow(
                         """
                         devbridge sim: \(ready.name) speaking \(ready.protocolName) at \(ready.endpoint.lineSettings)
@@ -139,6 +148,7 @@ struct SimCommand: AsyncParsableCommand {
                 switch try session.handle(line: line) {
                 case .clock(let command): printNow("clock: \(command)")
                 case .event: printNow("event: \(line)")
+                case .port: break
                 }
             } catch {
                 printNow("event refused: \(error)")

@@ -1,14 +1,108 @@
+import DevicePort
 import Foundation
+import SerialIO
 
 /// The line protocol between the service and the child of a process-isolated device
-/// (`devbridge sim --status-interval SECONDS`, see ``ProcessDevice``).
+/// (`devbridge sim --serve-stdio --status-interval SECONDS`, see ``ProcessDevice``).
 ///
-/// - Service to child, on the child's stdin: an event command (`lid_open duration=90s`), or a
+/// The child runs the device; the service holds its port, PTY link and exports, and relays
+/// between them and the child over the child's stdin and stdout:
+///
+/// - Service to child, on the child's stdin: an event command (`lid_open duration=90s`); a
 ///   clock command: `:clock pause`, `:clock resume`, `:clock speed 60`, `:clock advance 3600`
-///   (seconds).
-/// - Child to service, on its stdout: `status: {JSON}`, a ``DeviceSnapshot`` holding the live
-///   fields (time, clock, channels, outputs, counters, recent events, baud), every interval.
+///   (seconds); bytes a client wrote, `:data N BASE64`; or what a client did, `:port N opened`,
+///   `:port N closed`, `:port N line 9600 8 N 1`, `:port N dtr 0|1`, `:port N rts 0|1`,
+///   `:port N break 0|1`. N (1 or more) tells the service's endpoints apart.
+/// - Child to service, on its stdout: `ready: BAUD` once the device runs; `data: BASE64`,
+///   device output; `status: {JSON}`, a
+///   ``DeviceSnapshot`` holding the live fields (time, clock, channels, outputs, counters,
+///   recent events, baud), every interval. Other lines are for people and are ignored.
 public enum ChildDeviceProtocol {
+    /// What a `:data` or `:port` line carries.
+    public enum PortInput: Sendable, Equatable {
+        /// Bytes a client of service endpoint N wrote.
+        case data(endpoint: Int, [UInt8])
+        /// Something a client of service endpoint N did.
+        case event(endpoint: Int, PortEvent)
+    }
+
+    /// Starts the line the child prints once its device runs (`ready: BAUD`).
+    public static let readyPrefix = "ready: "
+    /// Starts a device output line.
+    public static let dataPrefix = "data: "
+
+    /// The device output line for `bytes`.
+    public static func dataLine(_ bytes: [UInt8]) -> String {
+        dataPrefix + Data(bytes).base64EncodedString()
+    }
+
+    /// The bytes of a device output line; nil for any other line or a damaged one.
+    public static func data(fromLine line: some StringProtocol) -> [UInt8]? {
+        guard line.hasPrefix(dataPrefix) else { return nil }
+        return Data(base64Encoded: String(line.dropFirst(dataPrefix.count))).map { Array($0) }
+    }
+
+    /// The `:data` line for bytes from service endpoint `endpoint`.
+    public static func inputLine(endpoint: Int, _ bytes: [UInt8]) -> String {
+        ":data \(endpoint) " + Data(bytes).base64EncodedString()
+    }
+
+    /// The `:port` line for an event of service endpoint `endpoint`.
+    public static func eventLine(endpoint: Int, _ event: PortEvent) -> String {
+        let what: String
+        switch event {
+        case .opened: what = "opened"
+        case .closed: what = "closed"
+        case .lineSettings(let settings):
+            what = "line \(settings.baud) \(settings.dataBits) \(settings.parity.letter) \(settings.stopBits.rawValue)"
+        case .modemControl(let dtr, let rts):
+            what = [dtr.map { "dtr \($0 ? 1 : 0)" }, rts.map { "rts \($0 ? 1 : 0)" }].compactMap { $0 }
+                .joined(separator: " ")
+        case .breakSignal(let on): what = "break \(on ? 1 : 0)"
+        }
+        return ":port \(endpoint) \(what)"
+    }
+
+    /// The input of a `:data` or `:port` line: nil when the line is neither, an error when it
+    /// is one but malformed.
+    public static func portInput(fromLine line: String) throws(ServiceError) -> PortInput? {
+        let words = line.split(separator: " ")
+        guard let command = words.first, command == ":data" || command == ":port" else { return nil }
+        let refuse = ServiceError(.badRequest, "'\(line.prefix(80))' is not a valid \(command) line")
+        guard words.count >= 3, let endpoint = Int(words[1]), endpoint > 0 else { throw refuse }
+        if command == ":data" {
+            guard words.count == 3, let data = Data(base64Encoded: String(words[2])) else { throw refuse }
+            return .data(endpoint: endpoint, Array(data))
+        }
+        let arguments = words.dropFirst(3).map(String.init)
+        let flag: Bool? = arguments.count == 1 ? ["0": false, "1": true][arguments[0]] : nil
+        switch (words[2], arguments.count) {
+        case ("opened", 0): return .event(endpoint: endpoint, .opened)
+        case ("closed", 0): return .event(endpoint: endpoint, .closed)
+        case ("dtr", 1):
+            if let flag { return .event(endpoint: endpoint, .modemControl(dataTerminalReady: flag, requestToSend: nil)) }
+        case ("rts", 1):
+            if let flag { return .event(endpoint: endpoint, .modemControl(dataTerminalReady: nil, requestToSend: flag)) }
+        case ("dtr", 3) where arguments[1] == "rts":
+            let dtr = ["0": false, "1": true][arguments[0]]
+            let rts = ["0": false, "1": true][arguments[2]]
+            if let dtr, let rts {
+                return .event(endpoint: endpoint, .modemControl(dataTerminalReady: dtr, requestToSend: rts))
+            }
+        case ("break", 1):
+            if let flag { return .event(endpoint: endpoint, .breakSignal(flag)) }
+        case ("line", 4):
+            let parity = Parity.allCases.first { String($0.letter) == arguments[2] }
+            let stop = Int(arguments[3]).flatMap(StopBits.init(rawValue:))
+            if let baud = Int(arguments[0]), let bits = Int(arguments[1]), let parity, let stop {
+                let settings = LineSettings(baud: baud, dataBits: bits, parity: parity, stopBits: stop)
+                if (try? settings.validate()) != nil { return .event(endpoint: endpoint, .lineSettings(settings)) }
+            }
+        default: break
+        }
+        throw refuse
+    }
+
     /// Starts a status line.
     public static let statusPrefix = "status: "
     /// Starts a clock command line.

@@ -131,7 +131,7 @@ public actor DeviceSupervisor: Service {
         switch export.selector {
         case .path(let path):
             await handle.start(
-                backend: environment.exportBackend, devicePath: path, baud: export.baud, trace: export.trace)
+                backend: environment.exportBackend, source: .path(path), baud: export.baud, trace: export.trace)
         case .match(let fields):
             // The export serves a symlink that follows the matched device by identity across
             // replugs and new ttyUSB numbers; the export itself waits while it is absent.
@@ -148,7 +148,7 @@ public actor DeviceSupervisor: Service {
                     }
                 }
                 await handle.start(
-                    backend: environment.exportBackend, devicePath: link, baud: export.baud, trace: export.trace)
+                    backend: environment.exportBackend, source: .path(link), baud: export.baud, trace: export.trace)
             } catch {
                 handle.markUnavailable("\(error)")
             }

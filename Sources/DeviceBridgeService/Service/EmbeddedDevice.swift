@@ -13,7 +13,6 @@ public final class EmbeddedDevice: ManagedDevice {
     private let exportBackend: any ExportBackend
     private let logger: Logger
     private let exports: [ExportHandle]
-    private let mirrors = MirrorPorts()
     private let onReady: @Sendable (DeviceSnapshot) -> Void
 
     private struct State {
@@ -86,13 +85,9 @@ public final class EmbeddedDevice: ManagedDevice {
         } else {
             clock = SimulationClockControl()
         }
-        var options = VirtualDeviceRunner.Options(
+        let options = VirtualDeviceRunner.Options(
             link: link, speed: configuration.speed, resetOnOpen: configuration.resetOnOpen,
             emulateBaudMismatch: configuration.emulateBaudMismatch, trace: tap, clock: clock)
-        if !exports.isEmpty {
-            let mirrors = mirrors
-            options.onOutput = { bytes in mirrors.broadcast(bytes) }
-        }
         let runner = VirtualDeviceRunner(
             name: configuration.name, device: device, options: options, logger: logger
         ) { [weak self] endpoint in
@@ -122,29 +117,16 @@ public final class EmbeddedDevice: ManagedDevice {
             $0.endpoint = endpoint
             $0.status = .running
         }
+        guard let runner else { return }
         let backend = exportBackend
         let exports = exports
-        let mirrors = mirrors
-        let runner = runner
-        let logger = logger
-        let emulateMismatch = configuration.emulateBaudMismatch
+        let source = ExportSource.port(runner.port, emulateBaudMismatch: configuration.emulateBaudMismatch)
         for export in exports { export.markStarting() }
         Task {
+            // Every export is one more endpoint of the device's port, beside its PTY link: each
+            // gets every line, with no PTY in between.
             for export in exports {
-                // Every export reads a mirror PTY of its own: the device's PTY (its link) is the
-                // app's alone, since two readers of one PTY split its bytes between them.
-                guard let runner else { break }
-                let devicePath: String
-                do {
-                    devicePath = try await mirrors.open(
-                        settings: endpoint.lineSettings, runner: runner, emulateMismatch: emulateMismatch,
-                        logger: logger)
-                } catch {
-                    export.markFailed("cannot open a mirror PTY: \(error)")
-                    continue
-                }
-                await export.start(
-                    backend: backend, devicePath: devicePath, baud: endpoint.lineSettings.baud, trace: nil)
+                await export.start(backend: backend, source: source, baud: endpoint.lineSettings.baud, trace: nil)
             }
             self.onReady(await self.snapshot())
         }
@@ -160,7 +142,6 @@ public final class EmbeddedDevice: ManagedDevice {
 
     public func stop() async {
         for export in exports { await export.stop() }
-        await mirrors.closeAll()
         let (task, runner) = state.withLock { ($0.task, $0.runner) }
         task?.cancel()
         await task?.value

@@ -1,10 +1,28 @@
-/// Starts TCP exports of serial devices (PTYs of virtual devices, host serial ports).
+import DevicePort
+
+/// What an export serves.
+public enum ExportSource: Sendable {
+    /// A tty opened by path (a host serial port), reopened when it hangs up.
+    case path(String)
+    /// An in-process device port (a virtual device): the export is one more of its endpoints.
+    case port(DevicePort, emulateBaudMismatch: Bool)
+
+    /// The path, or the device's name, for the API and logs.
+    public var name: String {
+        switch self {
+        case .path(let path): path
+        case .port(let port, _): port.name
+        }
+    }
+}
+
+/// Starts TCP exports of serial devices (ports of virtual devices, host serial ports).
 ///
 /// The service talks to exports only through this protocol, so the SerialBridge module's
 /// export server plugs in without the supervisor knowing its types.
 public protocol ExportBackend: Sendable {
-    /// Starts serving `devicePath` as `spec` describes. `trace`: a pcapng file to record, if any.
-    func start(name: String, devicePath: String, spec: ExportSpec, baud: Int?, trace: String?)
+    /// Starts serving `source` as `spec` describes. `trace`: a pcapng file to record, if any.
+    func start(name: String, source: ExportSource, spec: ExportSpec, baud: Int?, trace: String?)
         async throws(ServiceError)
         -> any RunningExport
 }
@@ -43,7 +61,7 @@ public struct UnavailableExportBackend: ExportBackend {
     /// Creates the backend.
     public init() {}
 
-    public func start(name: String, devicePath: String, spec: ExportSpec, baud: Int?, trace: String?)
+    public func start(name: String, source: ExportSource, spec: ExportSpec, baud: Int?, trace: String?)
         async throws(ServiceError)
         -> any RunningExport
     {

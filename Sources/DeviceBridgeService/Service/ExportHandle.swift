@@ -18,16 +18,16 @@ final class ExportHandle: Sendable {
         self.spec = spec
     }
 
-    /// Starts serving `devicePath`; failures are kept in the state, not thrown.
-    func start(backend: any ExportBackend, devicePath: String, baud: Int?, trace: String?) async {
+    /// Starts serving `source`; failures are kept in the state, not thrown.
+    func start(backend: any ExportBackend, source: ExportSource, baud: Int?, trace: String?) async {
         state.withLock {
             $0.status = .starting
-            $0.device = devicePath
+            $0.device = source.name
             $0.error = nil
         }
         do {
             let running = try await backend.start(
-                name: name, devicePath: devicePath, spec: spec, baud: baud, trace: trace)
+                name: name, source: source, spec: spec, baud: baud, trace: trace)
             state.withLock {
                 $0.running = running
                 $0.status = .running

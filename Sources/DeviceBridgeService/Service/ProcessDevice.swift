@@ -1,5 +1,7 @@
+import DevicePort
 import Foundation
 import Logging
+import SerialIO
 import Simulation
 import Synchronization
 import VirtualDevices
@@ -7,9 +9,12 @@ import VirtualDevices
 /// A virtual device in a child process: `devbridge sim` under `prlimit` memory and CPU limits,
 /// restarted with exponential backoff when it dies. Its crash touches no other device.
 ///
-/// Events and clock commands go to the child's stdin as command lines, and the child reports its
-/// live state (readings, clock, counters, recent events) every second on stdout: the line
-/// protocol is ``ChildDeviceProtocol``.
+/// The service holds the device's port, its PTY link and its exports, exactly as for an embedded
+/// device; the child runs only the device (`sim --serve-stdio`, no PTY). Device output, client
+/// bytes and client events (opens, settings, DTR) cross the child's stdin and stdout, with events,
+/// clock commands and the child's live state every second: the line protocol is
+/// ``ChildDeviceProtocol``. The link and the exports stay up while the child restarts, as a
+/// port stays while its board reboots.
 public final class ProcessDevice: ManagedDevice {
     public let configuration: VirtualDeviceConfiguration
     private let executable: String
@@ -30,11 +35,14 @@ public final class ProcessDevice: ManagedDevice {
         var process: Process?
         var stdin: FileHandle?
         var task: Task<Void, Never>?
-        var exportsStarted = false
+        var port: DevicePort?
+        var link: PTYLinkEndpoint?
         /// The child's last status report.
         var live: DeviceSnapshot?
     }
     private let state = Mutex(State())
+    /// Held while a line is written to the child, so lines from several threads never interleave.
+    private let stdinWrite = Mutex(())
 
     /// Creates a stopped device that will run `executable sim …`.
     public init(
@@ -59,9 +67,9 @@ public final class ProcessDevice: ManagedDevice {
     public var isActive: Bool { state.withLock { $0.status.isActive } }
 
     /// The command line of the child (prlimit wrapper included when available).
-    public func commandLine(link: String) -> [String] {
+    public func commandLine() -> [String] {
         var arguments = [
-            executable, "sim", configuration.profile, "--link", link, "--log-level", "warning",
+            executable, "sim", configuration.profile, "--serve-stdio", "--log-level", "warning",
             "--status-interval", "1",
         ]
         if case .factor(let factor) = configuration.speed { arguments += ["--speed", String(factor)] }
@@ -80,13 +88,18 @@ public final class ProcessDevice: ManagedDevice {
 
     public func start() async {
         guard state.withLock({ $0.task == nil }) else { return }
-        let link: String
+        let port: DevicePort
+        let link: PTYLinkEndpoint
         do {
-            link = try EmbeddedDevice.linkPath(configuration)
+            let path = try EmbeddedDevice.linkPath(configuration)
+            port = DevicePort(name: configuration.name, lineSettings: try deviceLineSettings())
+            port.setProvider(ChildPortBridge { [weak self] line in try? self?.send(line, what: "client input") })
+            link = try await PTYLinkEndpoint.open(
+                port: port, link: path, emulateLineMismatch: configuration.emulateBaudMismatch, logger: logger)
         } catch {
             state.withLock {
                 $0.status = .failed
-                $0.error = error.description
+                $0.error = "\(error)"
             }
             return
         }
@@ -94,17 +107,34 @@ public final class ProcessDevice: ManagedDevice {
             $0.stopping = false
             $0.status = .starting
             $0.error = nil
+            $0.port = port
+            $0.link = link
+            $0.pty = link.slavePath
         }
-        let task = Task { await self.superviseChild(link: link) }
+        let backend = exportBackend
+        let exports = exports
+        let source = ExportSource.port(port, emulateBaudMismatch: configuration.emulateBaudMismatch)
+        for export in exports { export.markStarting() }
+        let task = Task {
+            for export in exports { await export.start(backend: backend, source: source, baud: nil, trace: nil) }
+            await self.superviseChild(port: port)
+        }
         state.withLock { $0.task = task }
     }
 
+    /// The line settings of the protocol the child will speak.
+    private func deviceLineSettings() throws -> LineSettings {
+        let name = configuration.protocolName ?? profileProtocol ?? DeviceCatalog.defaultProtocol
+        return LineSettings(baud: try DeviceCatalog.standard.entry(named: name).lineSettings.baud)
+    }
+
     /// Runs the child until stopped, restarting it with backoff after each exit.
-    private func superviseChild(link: String) async {
+    private func superviseChild(port: DevicePort) async {
         var backoff = limits.initialBackoff
         while !Task.isCancelled && !state.withLock({ $0.stopping }) {
             let started = ContinuousClock.now
-            let status = await runChild(link: link)
+            let status = await runChild(port: port)
+            port.setModemStatus([])
             if state.withLock({ $0.stopping }) || Task.isCancelled { break }
             if ContinuousClock.now - started > .seconds(30) { backoff = limits.initialBackoff }
             logger.warning(
@@ -122,8 +152,8 @@ public final class ProcessDevice: ManagedDevice {
     }
 
     /// Starts one child and waits for it to exit; returns how it ended.
-    private func runChild(link: String) async -> String {
-        let command = commandLine(link: link)
+    private func runChild(port: DevicePort) async -> String {
+        let command = commandLine()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
@@ -166,7 +196,7 @@ public final class ProcessDevice: ManagedDevice {
                 pending.removeSubrange(...last)
                 return complete.map { String(decoding: $0, as: UTF8.self) }
             }
-            for line in lines { self?.childSaid(line, link: link) }
+            for line in lines { self?.childSaid(line, port: port) }
         }
         var reason = "unknown"
         for await ending in exited.stream { reason = ending }
@@ -178,38 +208,30 @@ public final class ProcessDevice: ManagedDevice {
         return reason
     }
 
-    /// Handles one line of the child's stdout: the PTY banner or a status report.
-    private func childSaid(_ line: String, link: String) {
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
-        if trimmed.hasPrefix("pty:") {
-            childReady(pty: String(trimmed.dropFirst(4)).trimmingCharacters(in: .whitespaces), link: link)
-        } else if let live = ChildDeviceProtocol.status(fromLine: trimmed) {
+    /// Handles one line of the child's stdout: device output, the ready banner or a status report.
+    private func childSaid(_ line: String, port: DevicePort) {
+        if let bytes = ChildDeviceProtocol.data(fromLine: line) {
+            port.emit(bytes)
+        } else if line.hasPrefix(ChildDeviceProtocol.readyPrefix) {
+            state.withLock { $0.status = .running }
+            port.setModemStatus(VirtualDeviceRunner.modemStatus)
+        } else if let live = ChildDeviceProtocol.status(fromLine: line) {
             state.withLock { $0.live = live }
-        }
-    }
-
-    private func childReady(pty: String, link: String) {
-        let startExports = state.withLock { state -> Bool in
-            state.status = .running
-            state.pty = pty
-            defer { state.exportsStarted = true }
-            return !state.exportsStarted
-        }
-        guard startExports else { return }
-        let backend = exportBackend
-        let exports = exports
-        for export in exports { export.markStarting() }
-        Task {
-            for export in exports { await export.start(backend: backend, devicePath: link, baud: nil, trace: nil) }
+            if let baud = live.baud, baud != port.lineSettings.baud, baud > 0 {
+                port.setLineSettings(LineSettings(baud: baud))
+            }
         }
     }
 
     public func stop() async {
         for export in exports { await export.stop() }
-        let (task, process) = state.withLock { state -> (Task<Void, Never>?, Process?) in
+        let (task, process, port, link) = state.withLock { state in
             state.stopping = true
-            state.exportsStarted = false
-            return (state.task, state.process)
+            defer {
+                state.port = nil
+                state.link = nil
+            }
+            return (state.task, state.process, state.port, state.link)
         }
         if let process, process.isRunning {
             process.terminate()
@@ -219,6 +241,8 @@ public final class ProcessDevice: ManagedDevice {
         }
         task?.cancel()
         await task?.value
+        port?.close()
+        await link?.close()
         state.withLock {
             $0.task = nil
             $0.pid = nil
@@ -255,7 +279,7 @@ public final class ProcessDevice: ManagedDevice {
             throw ServiceError(.conflict, "device '\(configuration.name)' is not running")
         }
         do {
-            try stdin.write(contentsOf: Data((line + "\n").utf8))
+            try stdinWrite.withLock { _ in try stdin.write(contentsOf: Data((line + "\n").utf8)) }
         } catch {
             throw ServiceError(.conflict, "device '\(configuration.name)' did not take \(what): \(error)")
         }
@@ -278,5 +302,20 @@ public final class ProcessDevice: ManagedDevice {
         if let live { snapshot.fillLive(from: live) }
         for export in exports { snapshot.exports.append(await export.snapshot()) }
         return snapshot
+    }
+}
+
+/// The service's end of the pipe to a process-isolated device: what the port's endpoints send
+/// becomes `:data` and `:port` lines on the child's stdin (``ChildDeviceProtocol``).
+final class ChildPortBridge: DevicePortProvider {
+    let send: @Sendable (String) -> Void
+    init(send: @escaping @Sendable (String) -> Void) { self.send = send }
+
+    func portReceived(_ bytes: [UInt8], from endpoint: EndpointID) {
+        send(ChildDeviceProtocol.inputLine(endpoint: endpoint.number, bytes))
+    }
+
+    func portEvent(_ event: PortEvent, from endpoint: EndpointID) {
+        send(ChildDeviceProtocol.eventLine(endpoint: endpoint.number, event))
     }
 }

@@ -1,3 +1,4 @@
+import DevicePort
 import SerialBridge
 import SerialIO
 import Traces
@@ -8,7 +9,7 @@ public struct SerialBridgeExportBackend: ExportBackend {
     public init() {}
 
     public func start(
-        name: String, devicePath: String, spec: ExportSpec, baud: Int?, trace: String?
+        name: String, source: ExportSource, spec: ExportSpec, baud: Int?, trace: String?
     ) async throws(ServiceError) -> any RunningExport {
         guard let mode = ExportMode(rawValue: spec.mode) else {
             throw ServiceError(.badRequest, "unknown export mode '\(spec.mode)'")
@@ -21,13 +22,21 @@ public struct SerialBridgeExportBackend: ExportBackend {
                 throw ServiceError(.startFailed, "trace: \(error)")
             }
         }
+        let devicePath = source.name
         let configuration = ExportConfiguration(
             devicePath: devicePath, host: spec.listen.host, port: spec.listen.port, mode: mode,
             lineSettings: baud.map { LineSettings(baud: $0) },
             trace: recorder.map { TraceTap(recorder: $0, name: devicePath, description: "devbridge export \(name)") },
             busyPoll: spec.busyPollMicroseconds.map { .microseconds($0) } ?? ExportConfiguration.defaultBusyPoll)
         do {
-            let server = try await ExportServer.start(configuration)
+            let server: ExportServer
+            switch source {
+            case .path:
+                server = try await ExportServer.start(configuration)
+            case .port(let port, let emulateBaudMismatch):
+                server = try await ExportServer.start(
+                    configuration, port: port, emulateBaudMismatch: emulateBaudMismatch)
+            }
             return SerialBridgeExport(server: server, recorder: recorder)
         } catch {
             recorder?.close()

@@ -1,0 +1,40 @@
+import SerialIO
+
+/// Something that serves a ``DevicePort`` to its users: the PTY link apps open, a TCP export, the
+/// recorder, and later a USB function, an ESPHome serial proxy or a BLE peripheral.
+///
+/// The port calls these from the provider's thread, in order; implementations hand the work to
+/// their own thread or event loop if they have one, and never block.
+public protocol DevicePortEndpoint: AnyObject, Sendable {
+    /// Device output for this endpoint's client. Each endpoint applies its own client line
+    /// settings (a client at the wrong baud reads garbage, only on this endpoint). Returns how
+    /// much the client took; bytes it could not take are lost, as a UART loses them.
+    func deviceOutput(_ bytes: [UInt8]) -> WriteResult
+    /// The device's modem status lines changed (CTS, DSR, DCD, RI).
+    func deviceModemStatus(_ lines: ModemLines)
+    /// The device's own line settings changed (a replayed device switching baud).
+    func deviceLineSettings(_ settings: LineSettings)
+    /// The device stopped: the port will carry nothing more.
+    func portClosed()
+    /// True when a client is there to read (an app has the PTY open, a TCP client is connected).
+    var hasReader: Bool { get }
+    /// False while this endpoint's client has a backlog (`--speed max` waits for every reader).
+    var readyForMore: Bool { get }
+}
+
+extension DevicePortEndpoint {
+    public func deviceModemStatus(_ lines: ModemLines) {}
+    public func deviceLineSettings(_ settings: LineSettings) {}
+    public func portClosed() {}
+    public var hasReader: Bool { true }
+    public var readyForMore: Bool { true }
+}
+
+/// What a provider (a virtual device, a host tty, a trace replay) does with what endpoints send.
+/// Called on the endpoint's thread; implementations must be thread-safe and never block.
+public protocol DevicePortProvider: AnyObject, Sendable {
+    /// Bytes from an endpoint's client, already passed through that endpoint's line settings.
+    func portReceived(_ bytes: [UInt8], from endpoint: EndpointID)
+    /// Something an endpoint's client did (open, close, settings, DTR/RTS, break).
+    func portEvent(_ event: PortEvent, from endpoint: EndpointID)
+}

@@ -1,0 +1,226 @@
+import DevicePort
+import NIOCore
+import SerialIO
+import Traces
+import Synchronization
+
+/// An export's view of an in-process ``DevicePort``: the TCP export as one more endpoint of the
+/// device, beside its PTY link and any other export. Event-loop bound, like ``SerialDevice``.
+///
+/// The export's clients share one client line setting (what RFC 2217 clients set, starting at
+/// the export's configured baud or the device's). While it differs from the device's, both
+/// directions are garbled with ``BaudMismatchCorruptor``, on this export only. A change reaches
+/// the device as a ``PortEvent`` before the RFC 2217 acknowledgement goes out, so there is
+/// nothing to poll. DTR, RTS and BREAK reach the device as events too (a DTR drop and raise
+/// resets a virtual device), and the device's modem status lines become NOTIFY-MODEMSTATE.
+final class PortDevice: ExportedDevice {
+    let port: DevicePort
+    let eventLoop: any EventLoop
+    let emulateMismatch: Bool
+    var displayName: String { port.name }
+
+    var onRead: (ByteBuffer) -> Void = { _ in }
+    var onReadComplete: () -> Void = {}
+    var onStateChange: (Bool) -> Void = { _ in }
+    var onModemLines: (UInt8) -> Void = { _ in }
+    var onLineErrors: (UInt8) -> Void = { _ in }
+    var onWritable: (Bool) -> Void = { _ in }
+
+    private(set) var opens = 0
+    private(set) var clientSettings: LineSettings
+    private var deviceSettings: LineSettings
+    private var attachment: DevicePortAttachment?
+    private var relay: Relay?
+    private var dataTerminalReady = true
+    private var requestToSend = true
+    private var breakOn = false
+    private var flow: UInt8 = 1
+    private let trace: TraceTap?
+    private let allocator = ByteBufferAllocator()
+
+    init(port: DevicePort, clientSettings: LineSettings?, emulateMismatch: Bool, trace: TraceTap?, eventLoop: any EventLoop) {
+        self.port = port
+        self.eventLoop = eventLoop
+        self.emulateMismatch = emulateMismatch
+        self.trace = trace
+        deviceSettings = port.lineSettings
+        self.clientSettings = clientSettings ?? port.lineSettings
+    }
+
+    var isWritable: Bool { port.isWritable }
+    var queuedBytes: Int { 0 }
+
+    func start() {
+        eventLoop.preconditionInEventLoop()
+        guard attachment == nil else { return }
+        let relay = Relay(NIOLoopBound(self, eventLoop: eventLoop))
+        guard let attachment = port.attach(relay, label: "tcp") else { return }
+        self.relay = relay
+        self.attachment = attachment
+        deviceSettings = port.lineSettings
+        let bound = NIOLoopBound(self, eventLoop: eventLoop)
+        attachment.observeWritability { writable in
+            bound.eventLoop.execute { bound.value.onWritable(writable) }
+        }
+        if clientSettings != deviceSettings { attachment.signal(.lineSettings(clientSettings)) }
+        opens += 1
+        onStateChange(true)
+        onModemLines(Self.nibble(port.modemStatus))
+    }
+
+    func stop() {
+        guard let attachment else { return }
+        attachment.detach()
+        self.attachment = nil
+        relay = nil
+        onStateChange(false)
+    }
+
+    func write(_ buffer: ByteBuffer) -> Bool {
+        guard let attachment else { return false }
+        attachment.send(garbled(Array(buffer.readableBytesView), from: clientSettings, to: deviceSettings))
+        return true
+    }
+
+    func flush() {}
+
+    // MARK: From the port (hopped onto the loop by the relay)
+
+    fileprivate func deviceOutput(_ bytes: [UInt8]) {
+        guard attachment != nil else { return }
+        let wire = garbled(bytes, from: deviceSettings, to: clientSettings)
+        guard !wire.isEmpty else { return }
+        onRead(allocator.buffer(bytes: wire))
+        onReadComplete()
+    }
+
+    fileprivate func deviceModemStatus(_ lines: ModemLines) {
+        guard attachment != nil else { return }
+        onModemLines(Self.nibble(lines))
+    }
+
+    fileprivate func deviceLineSettings(_ settings: LineSettings) {
+        deviceSettings = settings
+    }
+
+    fileprivate func portClosed() {
+        guard attachment != nil else { return }
+        attachment = nil
+        relay = nil
+        onStateChange(false)
+    }
+
+    private func garbled(_ bytes: [UInt8], from sender: LineSettings, to receiver: LineSettings) -> [UInt8] {
+        guard emulateMismatch, sender != receiver else { return bytes }
+        return BaudMismatchCorruptor(sender: sender, receiver: receiver).transform(bytes)
+    }
+
+    /// RFC 2217's modem-state nibble of the device's status lines.
+    static func nibble(_ lines: ModemLines) -> UInt8 {
+        var nibble: UInt8 = 0
+        if lines.contains(.carrierDetect) { nibble |= 0x80 }
+        if lines.contains(.ringIndicator) { nibble |= 0x40 }
+        if lines.contains(.dataSetReady) { nibble |= 0x20 }
+        if lines.contains(.clearToSend) { nibble |= 0x10 }
+        return nibble
+    }
+
+    /// Applies a client's change to the export's line settings and tells the device at once.
+    private func update(_ change: (inout LineSettings) -> Void) -> LineSettings {
+        var settings = clientSettings
+        change(&settings)
+        guard (try? settings.validate()) != nil, settings != clientSettings else { return clientSettings }
+        clientSettings = settings
+        trace?.note(TraceEvent(settings))
+        attachment?.signal(.lineSettings(settings))
+        return settings
+    }
+
+    /// The port's endpoint: a `Sendable` face that moves every call onto the export's loop.
+    private final class Relay: DevicePortEndpoint {
+        let device: NIOLoopBound<PortDevice>
+        init(_ device: NIOLoopBound<PortDevice>) { self.device = device }
+
+        func deviceOutput(_ bytes: [UInt8]) -> WriteResult {
+            let device = device
+            device.eventLoop.execute { device.value.deviceOutput(bytes) }
+            return WriteResult(written: bytes.count, dropped: 0)
+        }
+        func deviceModemStatus(_ lines: ModemLines) {
+            let device = device
+            device.eventLoop.execute { device.value.deviceModemStatus(lines) }
+        }
+        func deviceLineSettings(_ settings: LineSettings) {
+            let device = device
+            device.eventLoop.execute { device.value.deviceLineSettings(settings) }
+        }
+        func portClosed() {
+            let device = device
+            device.eventLoop.execute { device.value.portClosed() }
+        }
+    }
+}
+
+extension PortDevice: ComPortTarget {
+    func comPortSetBaud(_ baud: UInt32?) -> UInt32 {
+        guard let baud, baud > 0 else { return UInt32(clamping: clientSettings.baud) }
+        return UInt32(clamping: update { $0.baud = Int(baud) }.baud)
+    }
+
+    func comPortSetDataSize(_ size: UInt8?) -> UInt8 {
+        guard let size, (5...8).contains(size) else { return UInt8(clientSettings.dataBits) }
+        return UInt8(update { $0.dataBits = Int(size) }.dataBits)
+    }
+
+    func comPortSetParity(_ code: UInt8?) -> UInt8 {
+        let table: [Parity] = [.none, .odd, .even, .mark, .space]
+        if let code, (1...5).contains(code) {
+            let parity = table[Int(code) - 1]
+            _ = update { $0.parity = parity }
+        }
+        return UInt8(table.firstIndex(of: clientSettings.parity)! + 1)
+    }
+
+    func comPortSetStopSize(_ size: UInt8?) -> UInt8 {
+        if let size, size == 1 || size == 2 {
+            _ = update { $0.stopBits = size == 1 ? .one : .two }
+        }
+        return UInt8(clientSettings.stopBits.rawValue)
+    }
+
+    func comPortControl(_ value: UInt8) -> UInt8 {
+        switch value {
+        case 0...3, 17...19:
+            // A virtual device has no flow control of its own: the setting is kept and echoed.
+            if (1...3).contains(value) { flow = value }
+            return flow
+        case 4...6:
+            if value != 4, breakOn != (value == 5) {
+                breakOn = value == 5
+                attachment?.signal(.breakSignal(breakOn))
+            }
+            return breakOn ? 5 : 6
+        case 7...9:
+            if value != 7, dataTerminalReady != (value == 8) {
+                dataTerminalReady = value == 8
+                attachment?.signal(.modemControl(dataTerminalReady: dataTerminalReady, requestToSend: nil))
+            }
+            return dataTerminalReady ? 8 : 9
+        case 10...12:
+            if value != 10, requestToSend != (value == 11) {
+                requestToSend = value == 11
+                attachment?.signal(.modemControl(dataTerminalReady: nil, requestToSend: requestToSend))
+            }
+            return requestToSend ? 11 : 12
+        case 13...16:
+            return 14
+        default:
+            return value
+        }
+    }
+
+    /// Nothing is queued between the device and the hub: purging has nothing to drop here.
+    func comPortPurge(_ value: UInt8) {}
+
+    func comPortModemLines() -> UInt8 { attachment == nil ? 0 : Self.nibble(port.modemStatus) }
+}

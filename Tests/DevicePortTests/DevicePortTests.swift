@@ -1,0 +1,141 @@
+import DevicePort
+import SerialIO
+import Synchronization
+import Testing
+
+/// An endpoint that records what the port sends it; `room` caps what its client takes.
+final class RecordingEndpoint: DevicePortEndpoint {
+    struct Seen {
+        var output: [[UInt8]] = []
+        var modem: [ModemLines] = []
+        var settings: [LineSettings] = []
+        var closed = false
+    }
+    let seen = Mutex(Seen())
+    let room: Int
+    let reader: Bool
+    let ready: Bool
+
+    init(room: Int = .max, reader: Bool = true, ready: Bool = true) {
+        self.room = room
+        self.reader = reader
+        self.ready = ready
+    }
+
+    func deviceOutput(_ bytes: [UInt8]) -> WriteResult {
+        let taken = min(room, bytes.count)
+        seen.withLock { $0.output.append(Array(bytes.prefix(taken))) }
+        return WriteResult(written: taken, dropped: bytes.count - taken)
+    }
+    func deviceModemStatus(_ lines: ModemLines) { seen.withLock { $0.modem.append(lines) } }
+    func deviceLineSettings(_ settings: LineSettings) { seen.withLock { $0.settings.append(settings) } }
+    func portClosed() { seen.withLock { $0.closed = true } }
+    var hasReader: Bool { reader }
+    var readyForMore: Bool { ready }
+}
+
+/// A provider that records what endpoints send.
+final class RecordingProvider: DevicePortProvider {
+    let received = Mutex<[(EndpointID, [UInt8])]>([])
+    let events = Mutex<[(EndpointID, PortEvent)]>([])
+    func portReceived(_ bytes: [UInt8], from endpoint: EndpointID) { received.withLock { $0.append((endpoint, bytes)) } }
+    func portEvent(_ event: PortEvent, from endpoint: EndpointID) { events.withLock { $0.append((endpoint, event)) } }
+}
+
+@Suite struct DevicePortTests {
+    let port = DevicePort(name: "smoker", lineSettings: LineSettings(baud: 9600))
+
+    @Test func everyEndpointGetsEveryByte() throws {
+        let a = RecordingEndpoint()
+        let b = RecordingEndpoint(room: 2)
+        _ = try #require(port.attach(a, label: "pty"))
+        _ = try #require(port.attach(b, label: "tcp"))
+        let result = port.emit(Array("hello".utf8))
+        #expect(result == WriteResult(written: 5, dropped: 0))
+        #expect(a.seen.withLock { $0.output } == [Array("hello".utf8)])
+        #expect(b.seen.withLock { $0.output } == [Array("he".utf8)])
+    }
+
+    @Test func outputNobodyTookCountsAsDropped() throws {
+        _ = try #require(port.attach(RecordingEndpoint(room: 0), label: "pty"))
+        #expect(port.emit([1, 2, 3]) == WriteResult(written: 0, dropped: 3))
+        let empty = DevicePort(name: "x", lineSettings: .default9600)
+        #expect(empty.emit([1]) == WriteResult(written: 0, dropped: 1))
+    }
+
+    @Test func clientBytesAndEventsReachTheProviderWithTheirEndpoint() throws {
+        let provider = RecordingProvider()
+        port.setProvider(provider)
+        let pty = try #require(port.attach(RecordingEndpoint(), label: "pty"))
+        let tcp = try #require(port.attach(RecordingEndpoint(), label: "tcp"))
+        pty.send(Array("A".utf8))
+        tcp.signal(.modemControl(dataTerminalReady: false, requestToSend: nil))
+        tcp.send([])  // nothing to deliver
+        #expect(provider.received.withLock { $0.map(\.0) } == [pty.id])
+        #expect(provider.received.withLock { $0.map(\.1) } == [Array("A".utf8)])
+        let events = provider.events.withLock { $0 }
+        #expect(events.count == 1)
+        #expect(events.first?.0 == tcp.id && events.first?.0 != pty.id)
+        #expect(events.first?.1 == .modemControl(dataTerminalReady: false, requestToSend: nil))
+        #expect(tcp.id.label == "tcp")
+    }
+
+    @Test func aDetachedEndpointNeitherHearsNorSpeaks() throws {
+        let provider = RecordingProvider()
+        port.setProvider(provider)
+        let endpoint = RecordingEndpoint()
+        let attachment = try #require(port.attach(endpoint, label: "tcp"))
+        attachment.detach()
+        attachment.detach()
+        port.emit([1])
+        attachment.send([2])
+        attachment.signal(.opened)
+        #expect(endpoint.seen.withLock { $0.output }.isEmpty)
+        #expect(provider.received.withLock { $0 }.isEmpty && provider.events.withLock { $0 }.isEmpty)
+        #expect(port.endpointCount == 0)
+    }
+
+    @Test func closingTellsEveryEndpointAndRefusesNewOnes() throws {
+        let endpoint = RecordingEndpoint()
+        _ = try #require(port.attach(endpoint, label: "pty"))
+        port.close()
+        #expect(endpoint.seen.withLock { $0.closed })
+        #expect(port.attach(RecordingEndpoint(), label: "tcp") == nil)
+        #expect(port.emit([1]).written == 0)
+    }
+
+    @Test func modemStatusAndLineSettingsChangesAreAnnouncedOnce() throws {
+        let endpoint = RecordingEndpoint()
+        _ = try #require(port.attach(endpoint, label: "tcp"))
+        port.setModemStatus([.clearToSend, .dataSetReady, .dataTerminalReady])
+        port.setModemStatus([.clearToSend, .dataSetReady])
+        port.setLineSettings(LineSettings(baud: 9600))
+        port.setLineSettings(LineSettings(baud: 19200))
+        // DTR is the app's line, not the device's: it is not part of the status.
+        #expect(endpoint.seen.withLock { $0.modem } == [[.clearToSend, .dataSetReady]])
+        #expect(endpoint.seen.withLock { $0.settings } == [LineSettings(baud: 19200)])
+        #expect(port.lineSettings.baud == 19200)
+    }
+
+    @Test func readyForMoreWaitsForEveryReader() throws {
+        #expect(!port.readyForMore)  // nobody reads
+        _ = try #require(port.attach(RecordingEndpoint(reader: false, ready: false), label: "pty"))
+        #expect(!port.readyForMore && !port.hasReader)
+        _ = try #require(port.attach(RecordingEndpoint(), label: "tcp"))
+        #expect(port.readyForMore && port.hasReader)
+        _ = try #require(port.attach(RecordingEndpoint(ready: false), label: "tcp"))
+        #expect(!port.readyForMore)
+    }
+
+    @Test func writabilityReachesObserversUntilTheyStop() throws {
+        let attachment = try #require(port.attach(RecordingEndpoint(), label: "tcp"))
+        let seen = Mutex<[Bool]>([])
+        attachment.observeWritability { writable in seen.withLock { $0.append(writable) } }
+        port.setWritable(false)
+        port.setWritable(false)
+        #expect(!port.isWritable)
+        attachment.observeWritability(nil)
+        port.setWritable(true)
+        #expect(seen.withLock { $0 } == [false])
+    }
+}
