@@ -31,7 +31,8 @@ final class EndpointCore: Sendable {
 
     let slavePath: String
     let emulateLineMismatch: Bool
-    /// A dup of the master, non-blocking, used only for writes.
+    /// The master, non-blocking, also read by the NIO channel that owns (and closes) it; written
+    /// here only while ``State/writeClosed`` is false.
     let masterWriteFD: Int32
     /// Our own slave descriptor: keeps the PTY alive while apps close it.
     let slaveFD: Int32
@@ -196,10 +197,7 @@ final class EndpointCore: Sendable {
     /// is never reported). Idempotent.
     func stopWatching() {
         let watch: Int32? = state.withLock { state in
-            if !state.writeClosed {
-                state.writeClosed = true
-                Glibc.close(masterWriteFD)
-            }
+            state.writeClosed = true
             defer { state.watch = nil }
             return state.watch
         }

@@ -29,9 +29,12 @@ import NIOPosix
 ///
 /// I/O: reads from the master run on a NIO `PipeChannel` (via
 /// `NIOPipeBootstrap`, input side only). Writes bypass NIO on purpose and go
-/// straight to a non-blocking duplicate of the master: NIO would queue
+/// straight to the same non-blocking master descriptor: NIO would queue
 /// unwritable bytes without bound and deliver them late (after the app
-/// reopened), where a serial line loses them.
+/// reopened), where a serial line loses them. One descriptor per PTY (no
+/// duplicate) keeps a process's PTY count plain in `/proc/PID/fd`. Writes stop
+/// before the channel closes the descriptor (``close()``, and a read error),
+/// so a write never reaches a descriptor number the kernel has reused.
 ///
 /// Monitoring is shared: all endpoints of a process use one inotify instance
 /// (one watch each) and one thread that waits on it and polls every
@@ -118,17 +121,14 @@ public final class PseudoTerminalEndpoint: Sendable {
         guard rc == 0 else { throw SystemLimits.ptyError(errno: -rc) }
         let slavePath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var ownedMaster: Int32? = master
-        var writeFD: Int32 = -1
         func cleanUp() {
             if let ownedMaster { Glibc.close(ownedMaster) }
-            if writeFD >= 0 { Glibc.close(writeFD) }
             Glibc.close(slave)
         }
 
         do throws(SerialIOError) {
             try lineSettings.apply(fileDescriptor: slave, makeRaw: true, path: slavePath)
-            writeFD = fcntl(master, F_DUPFD_CLOEXEC, 0)
-            guard writeFD >= 0, fcntl(writeFD, F_SETFL, fcntl(writeFD, F_GETFL) | O_NONBLOCK) == 0 else {
+            guard fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK) == 0 else {
                 let code = errno
                 var message = "cannot set up the master of \(slavePath)"
                 if let hint = SystemLimits.descriptorHint(code) { message += ": " + hint }
@@ -144,7 +144,7 @@ public final class PseudoTerminalEndpoint: Sendable {
         let (inbound, inboundContinuation) = AsyncStream.makeStream(of: [UInt8].self)
         let core = EndpointCore(
             slavePath: slavePath, deviceSettings: lineSettings, emulateLineMismatch: options.emulateLineMismatch,
-            masterWriteFD: writeFD, slaveFD: slave, logger: logger, events: eventContinuation,
+            masterWriteFD: master, slaveFD: slave, logger: logger, events: eventContinuation,
             inbound: inboundContinuation)
         // Watch only after our own open of the slave, so it never counts.
         do {
@@ -264,12 +264,14 @@ private final class MasterReadHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        core.stopWatching()
         core.inbound.finish()
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         core.logger.warning("PTY master read failed", metadata: ["pty": "\(core.slavePath)", "error": "\(error)"])
+        core.stopWatching()  // no more writes to the descriptor the channel is about to close
         context.close(promise: nil)
     }
 }

@@ -180,10 +180,6 @@ public enum ServiceConfigurationLoader {
             for item in try value.sequence() { device.exports.append(try decodeExport(item)) }
         }
         try reader.finish()
-        if case .process = device.isolation, device.exports.count > 1, let exportsNode = node.child("exports") {
-            throw exportsNode.error(
-                .badValue, "a process-isolated device has one export at most (use isolation: embedded for more)")
-        }
         if case .process = device.isolation, device.speed == .max {
             throw node.error(.badValue, "speed: max is not supported with isolation: process")
         }
