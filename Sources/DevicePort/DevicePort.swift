@@ -220,10 +220,11 @@ public final class DevicePortAttachment: Sendable {
 
     /// Stops device output to this endpoint. Idempotent.
     public func detach() {
-        guard detached.withLock({ value in
-            defer { value = true }
-            return !value
-        })
+        guard
+            detached.withLock({ value in
+                defer { value = true }
+                return !value
+            })
         else { return }
         port.detach(id)
     }

@@ -1,8 +1,8 @@
 import DevicePort
 import NIOCore
 import SerialIO
-import Traces
 import Synchronization
+import Traces
 
 /// An export's view of an in-process ``DevicePort``: the TCP export as one more endpoint of the
 /// device, beside its PTY link and any other export. Event-loop bound, like ``SerialDevice``.
@@ -38,7 +38,10 @@ final class PortDevice: ExportedDevice {
     private let trace: TraceTap?
     private let allocator = ByteBufferAllocator()
 
-    init(port: DevicePort, clientSettings: LineSettings?, emulateMismatch: Bool, trace: TraceTap?, eventLoop: any EventLoop) {
+    init(
+        port: DevicePort, clientSettings: LineSettings?, emulateMismatch: Bool, trace: TraceTap?,
+        eventLoop: any EventLoop
+    ) {
         self.port = port
         self.eventLoop = eventLoop
         self.emulateMismatch = emulateMismatch

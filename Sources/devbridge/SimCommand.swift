@@ -123,7 +123,9 @@ struct SimCommand: AsyncParsableCommand {
             session = try SimSession(
                 profile: loaded, options: options, logger: logger,
                 onReady: { ready in
-                    guard !serveStdio else { return printNow(ChildDeviceProtocol.readyPrefix + "\(ready.endpoint.lineSettings.baud)") }
+                    guard !serveStdio else {
+                        return printNow(ChildDeviceProtocol.readyPrefix + "\(ready.endpoint.lineSettings.baud)")
+                    }
                     printNow(
                         """
                         devbridge sim: \(ready.name) speaking \(ready.protocolName) at \(ready.endpoint.lineSettings)

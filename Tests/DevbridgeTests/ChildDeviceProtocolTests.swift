@@ -1,3 +1,5 @@
+import DevicePort
+import SerialIO
 import Testing
 
 @testable import DeviceBridgeService
@@ -33,5 +35,40 @@ import Testing
         #expect(ChildDeviceProtocol.status(fromLine: line) == snapshot)
         #expect(ChildDeviceProtocol.status(fromLine: "pty: /dev/pts/3") == nil)
         #expect(ChildDeviceProtocol.status(fromLine: "status: {\"name\":") == nil)  // cut short
+    }
+
+    @Test(arguments: [
+        PortEvent.opened, .closed, .lineSettings(LineSettings(baud: 19200, dataBits: 7, parity: .even, stopBits: .two)),
+        .modemControl(dataTerminalReady: false, requestToSend: nil),
+        .modemControl(dataTerminalReady: nil, requestToSend: true),
+        .modemControl(dataTerminalReady: true, requestToSend: false), .breakSignal(true), .breakSignal(false),
+    ])
+    func portEventsRoundTrip(event: PortEvent) throws {
+        let line = ChildDeviceProtocol.eventLine(endpoint: 3, event)
+        #expect(line.hasPrefix(":port 3 "))
+        #expect(try ChildDeviceProtocol.portInput(fromLine: line) == .event(endpoint: 3, event))
+    }
+
+    @Test func bytesRoundTripBothWays() throws {
+        let bytes: [UInt8] = [0, 255, 13, 10] + Array("{\"Meat\": \"nan\"}".utf8)
+        let input = ChildDeviceProtocol.inputLine(endpoint: 12, bytes)
+        #expect(try ChildDeviceProtocol.portInput(fromLine: input) == .data(endpoint: 12, bytes))
+        let output = ChildDeviceProtocol.dataLine(bytes)
+        #expect(ChildDeviceProtocol.data(fromLine: output) == bytes)
+        #expect(ChildDeviceProtocol.data(fromLine: "status: {}") == nil)
+        #expect(ChildDeviceProtocol.data(fromLine: "data: not*base64") == nil)
+    }
+
+    @Test func otherLinesAreNotPortLinesAndBadPortLinesAreRefused() throws {
+        #expect(try ChildDeviceProtocol.portInput(fromLine: "lid_open duration=90s") == nil)
+        #expect(try ChildDeviceProtocol.portInput(fromLine: ":clock pause") == nil)
+        let bad = [
+            ":data", ":data 1", ":data 0 AAAA", ":data x AAAA", ":data 1 ***", ":port 1", ":port 1 dtr 2",
+            ":port 1 line 0 8 N 1", ":port 1 line 9600 8 Q 1", ":port 1 line 9600 8 N 3", ":port 1 opened now",
+            ":port -1 closed", ":port 1 dtr 1 rts",
+        ]
+        for line in bad {
+            #expect(throws: ServiceError.self, "\(line)") { try ChildDeviceProtocol.portInput(fromLine: line) }
+        }
     }
 }

@@ -38,7 +38,9 @@ final class RecordingEndpoint: DevicePortEndpoint {
 final class RecordingProvider: DevicePortProvider {
     let received = Mutex<[(EndpointID, [UInt8])]>([])
     let events = Mutex<[(EndpointID, PortEvent)]>([])
-    func portReceived(_ bytes: [UInt8], from endpoint: EndpointID) { received.withLock { $0.append((endpoint, bytes)) } }
+    func portReceived(_ bytes: [UInt8], from endpoint: EndpointID) {
+        received.withLock { $0.append((endpoint, bytes)) }
+    }
     func portEvent(_ event: PortEvent, from endpoint: EndpointID) { events.withLock { $0.append((endpoint, event)) } }
 }
 

@@ -80,9 +80,13 @@ public enum ChildDeviceProtocol {
         case ("opened", 0): return .event(endpoint: endpoint, .opened)
         case ("closed", 0): return .event(endpoint: endpoint, .closed)
         case ("dtr", 1):
-            if let flag { return .event(endpoint: endpoint, .modemControl(dataTerminalReady: flag, requestToSend: nil)) }
+            if let flag {
+                return .event(endpoint: endpoint, .modemControl(dataTerminalReady: flag, requestToSend: nil))
+            }
         case ("rts", 1):
-            if let flag { return .event(endpoint: endpoint, .modemControl(dataTerminalReady: nil, requestToSend: flag)) }
+            if let flag {
+                return .event(endpoint: endpoint, .modemControl(dataTerminalReady: nil, requestToSend: flag))
+            }
         case ("dtr", 3) where arguments[1] == "rts":
             let dtr = ["0": false, "1": true][arguments[0]]
             let rts = ["0": false, "1": true][arguments[2]]
