@@ -263,7 +263,7 @@ extension VirtualDeviceRunner: DevicePortProvider {
             logger.debug("port closed", metadata: ["device": "\(name)", "endpoint": "\(endpoint)"])
         case .lineSettings(let settings):
             options.trace?.note(TraceEvent(settings))
-            logger.info("\(endpoint.label) set the port to \(settings)", metadata: ["device": "\(name)"])
+            logger.info("app set the port to \(settings)", metadata: ["device": "\(name)", "endpoint": "\(endpoint)"])
         case .modemControl(let dtr, let rts):
             options.trace?.note(.modemLines(dtr: dtr, rts: rts))
             guard let dtr else { return }
