@@ -1,3 +1,5 @@
+import SerialIO
+
 /// What the RFC 2217 handler drives: a serial device (or a fake in tests).
 ///
 /// Values use RFC 2217 codes. Each setter receives `nil` for a query (the
@@ -87,4 +89,30 @@ public struct ModemStateTracker: Sendable, Equatable {
 
     /// The current state without delta bits, for polls and the initial report.
     public func snapshot() -> UInt8 { lastLines & mask }
+}
+
+extension ModemLines {
+    /// The device's lines as the high nibble of NOTIFY-MODEMSTATE (CD 0x80, RI 0x40, DSR 0x20, CTS 0x10).
+    var comPortNibble: UInt8 {
+        var nibble: UInt8 = 0
+        if contains(.carrierDetect) { nibble |= 0x80 }
+        if contains(.ringIndicator) { nibble |= 0x40 }
+        if contains(.dataSetReady) { nibble |= 0x20 }
+        if contains(.clearToSend) { nibble |= 0x10 }
+        return nibble
+    }
+}
+
+extension Parity {
+    /// RFC 2217's SET-PARITY codes, 1 to 5, in order.
+    private static let comPortOrder: [Parity] = [.none, .odd, .even, .mark, .space]
+
+    /// The parity of a SET-PARITY code; nil for 0 (a query) and unknown codes.
+    init?(comPortCode code: UInt8) {
+        guard (1...5).contains(code) else { return nil }
+        self = Self.comPortOrder[Int(code) - 1]
+    }
+
+    /// The SET-PARITY code of this parity.
+    var comPortCode: UInt8 { UInt8(Self.comPortOrder.firstIndex(of: self)! + 1) }
 }

@@ -68,7 +68,7 @@ final class PortDevice: ExportedDevice {
         if clientSettings != deviceSettings { attachment.signal(.lineSettings(clientSettings)) }
         opens += 1
         onStateChange(true)
-        onModemLines(Self.nibble(port.modemStatus))
+        onModemLines(port.modemStatus.comPortNibble)
     }
 
     func stop() {
@@ -99,7 +99,7 @@ final class PortDevice: ExportedDevice {
 
     fileprivate func deviceModemStatus(_ lines: ModemLines) {
         guard attachment != nil else { return }
-        onModemLines(Self.nibble(lines))
+        onModemLines(lines.comPortNibble)
     }
 
     fileprivate func deviceLineSettings(_ settings: LineSettings) {
@@ -118,15 +118,6 @@ final class PortDevice: ExportedDevice {
         return BaudMismatchCorruptor(sender: sender, receiver: receiver).transform(bytes)
     }
 
-    /// RFC 2217's modem-state nibble of the device's status lines.
-    static func nibble(_ lines: ModemLines) -> UInt8 {
-        var nibble: UInt8 = 0
-        if lines.contains(.carrierDetect) { nibble |= 0x80 }
-        if lines.contains(.ringIndicator) { nibble |= 0x40 }
-        if lines.contains(.dataSetReady) { nibble |= 0x20 }
-        if lines.contains(.clearToSend) { nibble |= 0x10 }
-        return nibble
-    }
 
     /// Applies a client's change to the export's line settings and tells the device at once.
     private func update(_ change: (inout LineSettings) -> Void) -> LineSettings {
@@ -176,12 +167,8 @@ extension PortDevice: ComPortTarget {
     }
 
     func comPortSetParity(_ code: UInt8?) -> UInt8 {
-        let table: [Parity] = [.none, .odd, .even, .mark, .space]
-        if let code, (1...5).contains(code) {
-            let parity = table[Int(code) - 1]
-            _ = update { $0.parity = parity }
-        }
-        return UInt8(table.firstIndex(of: clientSettings.parity)! + 1)
+        if let parity = code.flatMap(Parity.init(comPortCode:)) { _ = update { $0.parity = parity } }
+        return clientSettings.parity.comPortCode
     }
 
     func comPortSetStopSize(_ size: UInt8?) -> UInt8 {
@@ -225,5 +212,5 @@ extension PortDevice: ComPortTarget {
     /// Nothing is queued between the device and the hub: purging has nothing to drop here.
     func comPortPurge(_ value: UInt8) {}
 
-    func comPortModemLines() -> UInt8 { attachment == nil ? 0 : Self.nibble(port.modemStatus) }
+    func comPortModemLines() -> UInt8 { attachment == nil ? 0 : port.modemStatus.comPortNibble }
 }

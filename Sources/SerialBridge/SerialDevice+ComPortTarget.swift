@@ -34,13 +34,8 @@ extension SerialDevice: ComPortTarget {
     }
 
     func comPortSetParity(_ code: UInt8?) -> UInt8 {
-        let table: [Parity] = [.none, .odd, .even, .mark, .space]
-        if let code, (1...5).contains(code) {
-            let parity = table[Int(code) - 1]
-            _ = update { $0.parity = parity }
-        }
-        let parity = current().parity
-        return UInt8(table.firstIndex(of: parity)! + 1)
+        if let parity = code.flatMap(Parity.init(comPortCode:)) { _ = update { $0.parity = parity } }
+        return current().parity.comPortCode
     }
 
     func comPortSetStopSize(_ size: UInt8?) -> UInt8 {

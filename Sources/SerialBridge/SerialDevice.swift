@@ -252,13 +252,7 @@ final class SerialDevice: ExportedDevice {
     }
 
     func currentModemNibble() -> UInt8 {
-        guard let lines = try? port?.modemLines() else { return 0 }
-        var nibble: UInt8 = 0
-        if lines.contains(.carrierDetect) { nibble |= 0x80 }
-        if lines.contains(.ringIndicator) { nibble |= 0x40 }
-        if lines.contains(.dataSetReady) { nibble |= 0x20 }
-        if lines.contains(.clearToSend) { nibble |= 0x10 }
-        return nibble
+        (try? port?.modemLines())?.comPortNibble ?? 0
     }
 }
 

@@ -6,6 +6,7 @@ import time
 
 import serial
 
+from test_device_port import assert_same_smoker_stream, read_all_three
 from test_service_support import free_port, serve  # noqa: F401  (fixture)
 
 
@@ -48,7 +49,7 @@ def test_rfc2217_and_raw_exports_of_a_virtual_smoker(serve, tmp_path):
 
 
 def test_two_exports_of_one_device_each_get_every_line(serve, tmp_path):
-    """Each export has its own reader (the second a mirror PTY): lines are not split between them."""
+    """Each export is its own endpoint of the device's port: lines are not split between them."""
     rfc, raw = free_port(), free_port()
     service = serve(
         "devices:\n"
@@ -89,31 +90,9 @@ def test_the_pty_link_and_both_exports_each_get_every_line(serve, tmp_path):
         f"  smoker:\n    profile: smoker-brisket\n    link: {tmp_path}/smoker\n    speed: 60\n    reset_on_open: false\n"
         f"    exports:\n      - {{mode: rfc2217, listen: '127.0.0.1:{rfc}'}}\n      - {{mode: raw, listen: '127.0.0.1:{raw}'}}\n"
     )
-    app = serial.Serial(str(tmp_path / "smoker"), 9600, timeout=0.05)
-    port = serial.serial_for_url(f"rfc2217://127.0.0.1:{rfc}", baudrate=9600, timeout=0.05)
-    client = socket.create_connection(("127.0.0.1", raw), timeout=5)
-    client.settimeout(0.05)
-    got = {"app": b"", "rfc2217": b"", "raw": b""}
-    try:
-        deadline = time.time() + 30
-        while min(v.count(b"\n") for v in got.values()) < 14 and time.time() < deadline:
-            got["app"] += app.read(4096)
-            got["rfc2217"] += port.read(4096)
-            try:
-                got["raw"] += client.recv(4096)
-            except socket.timeout:
-                pass
-    finally:
-        app.close()
-        port.close()
-        client.close()
-    lines = {name: data.split(b"\r\n")[1:-1] for name, data in got.items()}
-    for name, found in lines.items():
-        assert len(found) >= 12, (name, found)
-        assert all(json.loads(line).keys() == {"Meat", "Meat2", "Meat3", "Chamber"} for line in found), (name, found)
+    lines = read_all_three(tmp_path / "smoker", rfc, raw, lines_wanted=14, timeout=30)
     # The same stream everywhere: once all three read, their lines match one for one.
-    common = set(lines["app"]) & set(lines["rfc2217"]) & set(lines["raw"])
-    assert len(common) >= 8, lines
+    assert_same_smoker_stream(lines, 12)
     assert service.stop() == 0
 
 
