@@ -118,7 +118,6 @@ final class PortDevice: ExportedDevice {
         return BaudMismatchCorruptor(sender: sender, receiver: receiver).transform(bytes)
     }
 
-
     /// Applies a client's change to the export's line settings and tells the device at once.
     private func update(_ change: (inout LineSettings) -> Void) -> LineSettings {
         var settings = clientSettings
