@@ -82,8 +82,8 @@ public final class VirtualDeviceRunner: Service, Sendable {
     private struct State: ~Copyable {
         var device: any VirtualDevice
         var counters = Counters()
-        /// DTR as each endpoint's client last set it (a rise after a drop resets the device).
-        var dataTerminalReady: [EndpointID: Bool] = [:]
+        /// Opens and DTR rises that reset the device.
+        var resetTrigger: ResetTrigger
     }
 
     /// Creates a runner. `onReady` is called once the PTY exists (print the paths there).
@@ -103,7 +103,7 @@ public final class VirtualDeviceRunner: Service, Sendable {
             self.clock = SimulationClockControl()
         }
         port = DevicePort(name: name, lineSettings: LineSettings(baud: device.baudRate))
-        state = Mutex(State(device: device))
+        state = Mutex(State(device: device, resetTrigger: ResetTrigger(enabled: options.resetOnOpen)))
         port.setProvider(self)
     }
 
@@ -166,15 +166,18 @@ public final class VirtualDeviceRunner: Service, Sendable {
     /// CTS, DSR and DCD: what a powered board behind a USB serial adapter shows.
     static let modemStatus: ModemLines = [.clearToSend, .dataSetReady, .carrierDetect]
 
-    /// Resets the device (port opened, DTR raised).
-    private func reset(because reason: String) {
-        guard options.resetOnOpen else { return }
-        state.withLock { state in
+    /// Resets the device when `event` calls for it (a port opened, DTR raised after a drop).
+    private func resetIfTriggered(by event: PortEvent, from endpoint: EndpointID) {
+        let reset = state.withLock { state in
+            guard state.resetTrigger.shouldReset(after: event, from: endpoint) else { return false }
             state.device.reset()
             state.counters.resets += 1
+            return true
         }
+        guard reset else { return }
         options.trace?.note(.reset)
-        logger.debug("\(reason): device reset", metadata: ["device": "\(name)"])
+        logger.debug(
+            "\(event == .opened ? "port opened" : "DTR raised"): device reset", metadata: ["device": "\(name)"])
     }
 
     /// Emits lines to every endpoint. In real time, bytes no client can take are dropped, as a
@@ -257,7 +260,6 @@ extension VirtualDeviceRunner: DevicePortProvider {
         switch event {
         case .opened:
             options.trace?.note(.open)
-            reset(because: "port opened")
         case .closed:
             options.trace?.note(.close)
             logger.debug("port closed", metadata: ["device": "\(name)", "endpoint": "\(endpoint)"])
@@ -266,14 +268,9 @@ extension VirtualDeviceRunner: DevicePortProvider {
             logger.info("app set the port to \(settings)", metadata: ["device": "\(name)", "endpoint": "\(endpoint)"])
         case .modemControl(let dtr, let rts):
             options.trace?.note(.modemLines(dtr: dtr, rts: rts))
-            guard let dtr else { return }
-            let raised = state.withLock { state in
-                defer { state.dataTerminalReady[endpoint] = dtr }
-                return dtr && state.dataTerminalReady[endpoint] == false
-            }
-            if raised { reset(because: "DTR raised") }
         case .breakSignal(let on):
             if on { options.trace?.note(.breakSignal) }
         }
+        resetIfTriggered(by: event, from: endpoint)
     }
 }
