@@ -118,6 +118,7 @@ final class ExportHub {
         order.append(id)
         statistics.clientsAccepted += 1
         statistics.clients = clients.count
+        device.clientsChanged(clients.count)
         if !deviceWritable { pause(channel) }
         if configuration.openPolicy == .clients { device.start() }
         return true
@@ -133,6 +134,7 @@ final class ExportHub {
         guard clients.removeValue(forKey: id) != nil else { return }
         order.removeAll { $0 == id }
         statistics.clients = clients.count
+        device.clientsChanged(clients.count)
         if clients.isEmpty, configuration.openPolicy == .clients { device.stop() }
     }
 

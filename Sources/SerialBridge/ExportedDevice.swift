@@ -37,4 +37,10 @@ protocol ExportedDevice: AnyObject, ComPortTarget {
     func write(_ buffer: ByteBuffer) -> Bool
     /// Flushes what ``write(_:)`` queued.
     func flush()
+    /// The hub's client count changed (a port endpoint then says whether anyone reads).
+    func clientsChanged(_ count: Int)
+}
+
+extension ExportedDevice {
+    func clientsChanged(_ count: Int) {}
 }

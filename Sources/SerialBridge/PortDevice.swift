@@ -37,6 +37,8 @@ final class PortDevice: ExportedDevice {
     private var flow: UInt8 = 1
     private let trace: TraceTap?
     private let allocator = ByteBufferAllocator()
+    /// The hub's clients now (the relay's copy is read on the port's thread).
+    private var clients = 0
 
     init(
         port: DevicePort, clientSettings: LineSettings?, emulateMismatch: Bool, trace: TraceTap?,
@@ -57,6 +59,7 @@ final class PortDevice: ExportedDevice {
         eventLoop.preconditionInEventLoop()
         guard attachment == nil else { return }
         let relay = Relay(NIOLoopBound(self, eventLoop: eventLoop))
+        relay.readers.store(clients, ordering: .relaxed)
         guard let attachment = port.attach(relay, label: "tcp") else { return }
         self.relay = relay
         self.attachment = attachment
@@ -86,6 +89,11 @@ final class PortDevice: ExportedDevice {
     }
 
     func flush() {}
+
+    func clientsChanged(_ count: Int) {
+        clients = count
+        relay?.readers.store(count, ordering: .relaxed)
+    }
 
     // MARK: From the port (hopped onto the loop by the relay)
 
@@ -132,9 +140,15 @@ final class PortDevice: ExportedDevice {
     /// The port's endpoint: a `Sendable` face that moves every call onto the export's loop.
     private final class Relay: DevicePortEndpoint {
         let device: NIOLoopBound<PortDevice>
+        /// The export's clients: device output with none connected is counted as dropped.
+        let readers = Atomic<Int>(0)
         init(_ device: NIOLoopBound<PortDevice>) { self.device = device }
 
+        var hasReader: Bool { readers.load(ordering: .relaxed) > 0 }
+
+        /// Counted as taken while a client is connected (each client's own overflow is the hub's).
         func deviceOutput(_ bytes: [UInt8]) -> WriteResult {
+            guard hasReader else { return WriteResult(written: 0, dropped: bytes.count) }
             let device = device
             device.eventLoop.execute { device.value.deviceOutput(bytes) }
             return WriteResult(written: bytes.count, dropped: 0)

@@ -33,6 +33,7 @@ private final class Provider: DevicePortProvider {
             TelnetCodec.server(comPort: true), ComPortOption(target: device))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         device.start()
+        device.clientsChanged(1)  // the hub's one client: this channel
         // pyserial's negotiation: DO BINARY, WILL SGA, DO SGA, DO COM-PORT, WILL COM-PORT.
         try channel.writeInbound(
             ByteBuffer(bytes: [255, 253, 0, 255, 251, 3, 255, 253, 3, 255, 253, 44, 255, 251, 44]))
@@ -93,6 +94,17 @@ private final class Provider: DevicePortProvider {
         channel.embeddedEventLoop.run()
         #expect(nibbles.value == [0xB0])
         #expect(device.comPortModemLines() == 0xB0)
+    }
+
+    @Test func withoutClientsTheExportTakesNothing() throws {
+        let (device, read) = try start()
+        device.clientsChanged(0)
+        #expect(port.emit(line) == WriteResult(written: 0, dropped: line.count))
+        #expect(!port.hasReader)
+        channel.embeddedEventLoop.run()
+        #expect(read.value.isEmpty)
+        device.clientsChanged(2)
+        #expect(port.emit(line) == WriteResult(written: line.count, dropped: 0))
     }
 
     @Test func theDeviceStoppingClosesTheExportsDevice() throws {
