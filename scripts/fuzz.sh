@@ -17,7 +17,7 @@ swift build --build-path .build-fuzz --product devbridge-fuzz \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -DDEVBRIDGE_LIBFUZZER
 
 harnesses=("$@")
-if ((${#harnesses[@]} == 0)); then harnesses=(telnet pcapng profile config); fi
+if ((${#harnesses[@]} == 0)); then harnesses=(telnet pcapng profile config child-pipe); fi
 
 # The Swift runtime's backtracer trips AddressSanitizer; libFuzzer prints the stack itself.
 export SWIFT_BACKTRACE=enable=no

@@ -13,7 +13,7 @@ public struct FuzzHarness: Sendable {
     public let run: @Sendable (UnsafeRawBufferPointer) -> Void
 
     /// Every harness, in the order `make fuzz` runs them.
-    public static let all: [FuzzHarness] = [.telnet, .pcapng, .profile, .config]
+    public static let all: [FuzzHarness] = [.telnet, .pcapng, .profile, .config, .childPipe]
 
     /// The harness named `name`, if any.
     public static func named(_ name: String) -> FuzzHarness? { all.first { $0.name == name } }
