@@ -1,11 +1,14 @@
+import DevicePort
 import Logging
 import SerialIO
 import ServiceLifecycle
 import Synchronization
 import Traces
 
-/// `devbridge replay`: a recorded trace played back as a device on a PTY,
-/// driving a `ReplayEngine` with the wall clock and the app's writes.
+/// `devbridge replay`: a recorded trace played back as a device, driving a
+/// `ReplayEngine` with the wall clock and the app's writes. The runner is the
+/// provider of a ``DevicePort``: its PTY link is one endpoint, and any other
+/// endpoint (a TCP export, a USB function) can attach to ``port``.
 ///
 /// The script starts when the app first opens the port. Without `loop`,
 /// the runner ends once the script has finished and the app has closed the
@@ -14,12 +17,12 @@ import Traces
 ///
 /// Line settings: the PTY (device and slave) starts at the script's first
 /// recorded `line` settings; each recorded `line` event, when reached,
-/// switches the device's side (the app's stays as the app set it), so with
-/// `emulateBaudMismatch` an app at other settings reads garbage, as from the
+/// switches the device's side (each client's stays as it set it), so with
+/// `emulateBaudMismatch` a client at other settings reads garbage, as from the
 /// recorded device. A PTY forces 8 data bits and no parity, so only baud and
-/// stop bits are applied and compared. The app's settings are read from the
-/// PTY before each engine step, for `--match`. Recorded events go to
-/// `onEvent`; `modem`/`break` cannot be reproduced (a PTY has no modem lines).
+/// stop bits are applied and compared. The clients' settings are refreshed
+/// before each engine step, for `--match`. Recorded events go to `onEvent`;
+/// `modem`/`break` cannot be reproduced (a PTY has no modem lines).
 public final class ReplayRunner: Service, Sendable {
     /// Replay settings.
     public struct Options: Sendable {
@@ -58,7 +61,12 @@ public final class ReplayRunner: Service, Sendable {
         var bytesSent = 0
         var appOpen = false
         var stop = false
+        /// Set when the runner must end (the app closed after the end, a strict mismatch).
+        var ended: AsyncStream<Void>.Continuation?
     }
+
+    /// The port the replayed device is served on.
+    public let port: DevicePort
 
     private let options: Options
     private let script: ReplayScript
@@ -86,6 +94,8 @@ public final class ReplayRunner: Service, Sendable {
         var engine = options.engine
         engine.ignoresFraming = true
         state = Mutex(State(engine: ReplayEngine(script: script, configuration: engine)))
+        port = DevicePort(name: "replay", lineSettings: self.lineSettings)
+        port.setProvider(self)
     }
 
     /// The line settings to start with: the first recorded `line` event of the script, else 9600 8N1.
@@ -106,58 +116,25 @@ public final class ReplayRunner: Service, Sendable {
     }
 
     public func run() async throws {
-        let endpoint = try await PseudoTerminalEndpoint.open(
-            link: options.link, lineSettings: lineSettings,
-            options: .init(emulateLineMismatch: options.emulateBaudMismatch),
-            logger: logger)
-        onReady(endpoint.slavePath, endpoint.linkPath)
+        let link = try await PTYLinkEndpoint.open(
+            port: port, link: options.link, emulateLineMismatch: options.emulateBaudMismatch, logger: logger)
+        onReady(link.slavePath, link.linkPath)
+        let ended = AsyncStream<Void>.makeStream()
+        state.withLock { $0.ended = ended.continuation }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await bytes in endpoint.inbound {
-                    let app = try? endpoint.currentLineSettings()
-                    let actions = self.state.withLock { state in
-                        if let app { state.engine.appSetLineSettings(app) }
-                        return state.engine.appWrote(bytes, now: TraceClock.monotonic())
-                    }
-                    if self.perform(actions, endpoint) { return }
-                }
-            }
-            group.addTask {
-                for await event in endpoint.events {
-                    switch event {
-                    case .opened:
-                        let app = try? endpoint.currentLineSettings()
-                        let actions = self.state.withLock { state -> [ReplayEngine.Action] in
-                            state.appOpen = true
-                            if let app { state.engine.appSetLineSettings(app) }
-                            return state.engine.loops == 0 && state.bytesSent == 0 && !state.engine.isFinished
-                                && state.engine.mismatches.isEmpty
-                                ? state.engine.start(now: TraceClock.monotonic()) : []
-                        }
-                        if self.perform(actions, endpoint) { return }
-                    case .closed:
-                        let done = self.state.withLock { state in
-                            state.appOpen = false
-                            return state.engine.isFinished
-                        }
-                        if done { return }
-                    case .lineSettingsChanged(let settings):
-                        self.logger.info("app set \(settings)")
-                        self.state.withLock { $0.engine.appSetLineSettings(settings) }
-                    }
-                }
+                for await _ in ended.stream { return }
             }
             group.addTask {
                 await cancelWhenGracefulShutdown {
                     while !Task.isCancelled {
-                        // The app's settings now (a PTY signals no change; polled here for --match).
-                        let app = try? endpoint.currentLineSettings()
+                        // The clients' settings now (a PTY's termios is polled; refreshed here for --match).
+                        self.port.refreshClientSettings()
                         let now = TraceClock.monotonic()
                         let (actions, deadline) = self.state.withLock { state in
-                            if let app { state.engine.appSetLineSettings(app) }
-                            return (state.engine.advance(now: now), state.engine.nextDeadline)
+                            (state.engine.advance(now: now), state.engine.nextDeadline)
                         }
-                        if self.perform(actions, endpoint) { return }
+                        if self.perform(actions) { return }
                         let wait = deadline.map { $0 > now ? min($0 - now, 50_000_000) : 0 } ?? 50_000_000
                         if wait > 0 { try? await Task.sleep(for: .nanoseconds(Int64(wait))) }
                     }
@@ -165,30 +142,28 @@ public final class ReplayRunner: Service, Sendable {
             }
             await group.next()
             group.cancelAll()
+            ended.continuation.finish()
             // Let the app read what was sent last before the PTY goes away.
-            for _ in 0..<100 where endpoint.isOpenByClient && endpoint.pendingClientBytes > 0 {
+            for _ in 0..<100 where link.pty.isOpenByClient && link.pty.pendingClientBytes > 0 {
                 try? await Task.sleep(for: .milliseconds(10))
             }
-            await endpoint.close()
+            port.close()
+            await link.close()
         }
     }
 
-    /// Carries out actions; true when the runner must stop.
-    private func perform(_ actions: [ReplayEngine.Action], _ endpoint: PseudoTerminalEndpoint) -> Bool {
+    /// Carries out actions; true when the runner must stop (and then tells ``run()`` so).
+    private func perform(_ actions: [ReplayEngine.Action]) -> Bool {
         var stop = false
         for action in actions {
             switch action {
             case .send(let bytes):
-                let result = endpoint.write(bytes)
+                let result = port.emit(bytes)
                 state.withLock { $0.bytesSent += result.written }
             case .event(let event, let recordedOffset):
                 logger.debug("recorded event: \(event)")
                 if let settings = event.settings {
-                    do {
-                        try endpoint.setDeviceLineSettings(Self.ptyForm(settings))
-                    } catch {
-                        logger.warning("cannot apply recorded \(event): \(error)")
-                    }
+                    port.setLineSettings(Self.ptyForm(settings))
                 }
                 onEvent(event, recordedOffset)
             case .mismatch(let mismatch):
@@ -199,7 +174,46 @@ public final class ReplayRunner: Service, Sendable {
                 if state.withLock({ !$0.appOpen }) { stop = true }
             }
         }
-        if stop { state.withLock { $0.stop = true } }
-        return state.withLock { $0.stop }
+        let ended = state.withLock { state -> Bool in
+            if stop { state.stop = true }
+            return state.stop
+        }
+        if ended { state.withLock { $0.ended }?.yield() }
+        return ended
+    }
+}
+
+extension ReplayRunner: DevicePortProvider {
+    public func portReceived(_ bytes: [UInt8], from endpoint: EndpointID) {
+        let actions = state.withLock { $0.engine.appWrote(bytes, now: TraceClock.monotonic()) }
+        _ = perform(actions)
+    }
+
+    public func portEvent(_ event: PortEvent, from endpoint: EndpointID) {
+        switch event {
+        case .opened:
+            let actions = state.withLock { state -> [ReplayEngine.Action] in
+                state.appOpen = true
+                // The script starts with the first open, once.
+                return state.engine.loops == 0 && state.bytesSent == 0 && !state.engine.isFinished
+                    && state.engine.mismatches.isEmpty
+                    ? state.engine.start(now: TraceClock.monotonic()) : []
+            }
+            _ = perform(actions)
+        case .closed:
+            let done = state.withLock { state in
+                state.appOpen = false
+                return state.engine.isFinished
+            }
+            if done {
+                state.withLock { $0.stop = true }
+                state.withLock { $0.ended }?.yield()
+            }
+        case .lineSettings(let settings):
+            logger.info("app set \(settings)")
+            state.withLock { $0.engine.appSetLineSettings(settings) }
+        case .modemControl, .breakSignal:
+            break
+        }
     }
 }

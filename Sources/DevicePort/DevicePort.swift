@@ -121,6 +121,13 @@ public final class DevicePort: Sendable {
         return readers > 0
     }
 
+    /// Asks every endpoint to report its client's line settings now if they changed (the
+    /// reports reach the provider before this returns). Call it without holding a lock that
+    /// the provider's ``DevicePortProvider/portEvent(_:from:)`` takes.
+    public func refreshClientSettings() {
+        for entry in state.withLock({ $0.endpoints }) { entry.endpoint.refreshClientSettings() }
+    }
+
     /// True when at least one endpoint has a client reading.
     public var hasReader: Bool {
         state.withLock { $0.endpoints }.contains { $0.endpoint.hasReader }

@@ -16,6 +16,10 @@ public protocol DevicePortEndpoint: AnyObject, Sendable {
     func deviceLineSettings(_ settings: LineSettings)
     /// The device stopped: the port will carry nothing more.
     func portClosed()
+    /// Reports the client's line settings now, through the attachment, if they changed since
+    /// last reported. For endpoints that learn of changes late (a PTY's termios); the provider
+    /// asks before it needs them (``DevicePort/refreshClientSettings()``).
+    func refreshClientSettings()
     /// True when a client is there to read (an app has the PTY open, a TCP client is connected).
     var hasReader: Bool { get }
     /// False while this endpoint's client has a backlog (`--speed max` waits for every reader).
@@ -26,6 +30,7 @@ extension DevicePortEndpoint {
     public func deviceModemStatus(_ lines: ModemLines) {}
     public func deviceLineSettings(_ settings: LineSettings) {}
     public func portClosed() {}
+    public func refreshClientSettings() {}
     public var hasReader: Bool { true }
     public var readyForMore: Bool { true }
 }

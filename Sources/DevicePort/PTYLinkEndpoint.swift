@@ -14,6 +14,8 @@ public final class PTYLinkEndpoint: DevicePortEndpoint {
     public let lossless: Bool
     private let attachment: Mutex<DevicePortAttachment?> = Mutex(nil)
     private let tasks = Mutex<[Task<Void, Never>]>([])
+    /// The app's line settings as last reported to the port.
+    private let reportedSettings: Mutex<LineSettings?> = Mutex(nil)
     /// Output held back for the app (lossless only), at most ``backlogLimit`` bytes.
     private let backlog = Mutex<[UInt8]>([])
     /// Beyond this much held back, output is dropped even when lossless.
@@ -22,6 +24,8 @@ public final class PTYLinkEndpoint: DevicePortEndpoint {
     private init(pty: PseudoTerminalEndpoint, lossless: Bool) {
         self.pty = pty
         self.lossless = lossless
+        // The slave starts at the device's settings: only a change by the app is news.
+        reportedSettings.withLock { $0 = pty.deviceLineSettings }
     }
 
     /// Opens a PTY at the port's line settings, links `link` to it, and attaches it to `port`.
@@ -43,14 +47,20 @@ public final class PTYLinkEndpoint: DevicePortEndpoint {
         }
         endpoint.attachment.withLock { $0 = attachment }
         let inbound = Task {
-            for await bytes in pty.inbound { attachment.send(bytes) }
+            for await bytes in pty.inbound {
+                // The device hears of the app's settings before the bytes it wrote with them.
+                endpoint.refreshClientSettings()
+                attachment.send(bytes)
+            }
         }
         let events = Task {
             for await event in pty.events {
                 switch event {
-                case .opened: attachment.signal(.opened)
+                case .opened:
+                    attachment.signal(.opened)
+                    endpoint.refreshClientSettings()
                 case .closed: attachment.signal(.closed)
-                case .lineSettingsChanged(let settings): attachment.signal(.lineSettings(settings))
+                case .lineSettingsChanged(let settings): endpoint.report(settings)
                 }
             }
         }
@@ -99,6 +109,19 @@ public final class PTYLinkEndpoint: DevicePortEndpoint {
             return !backlog.isEmpty
         }
         return !heldBack && pty.pendingClientBytes < 1024
+    }
+
+    public func refreshClientSettings() {
+        if let settings = try? pty.currentLineSettings() { report(settings) }
+    }
+
+    /// Signals `settings` unless they are what was last reported.
+    private func report(_ settings: LineSettings) {
+        let changed = reportedSettings.withLock { reported in
+            defer { reported = settings }
+            return reported != settings
+        }
+        if changed { attachment.withLock { $0 }?.signal(.lineSettings(settings)) }
     }
 
     /// Detaches from the port, closes the PTY and removes the link. Idempotent.
