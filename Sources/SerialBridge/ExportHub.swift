@@ -18,36 +18,36 @@ import NIOCore
 ///   backpressure) until it drains.
 /// - After each flush in either direction the ``BusyPoller`` may keep the
 ///   loop polling for a moment, so an answer is forwarded without a wake-up.
+///
+/// The decisions above are ``ExportHubState``'s, a value type tested on its
+/// own; the hub does the I/O they call for.
 final class ExportHub {
+    /// A client's ``ExportClientHandler`` context: writes start there rather than at the
+    /// pipeline's tail, which saves a generic `Channel.write` and a trip through the pipeline.
     final class Client {
-        /// The client's ``ExportClientHandler`` context: writes start there rather than at the
-        /// pipeline's tail, which saves a generic `Channel.write` and a trip through the pipeline.
         let context: ChannelHandlerContext
         var channel: any Channel { context.channel }
-        var overflowing = false
-        var suspended = false
         var needsFlush = false
-        /// Device output held while the client is suspended.
-        var held = CircularBuffer<ByteBuffer>()
-        var heldBytes = 0
         init(context: ChannelHandlerContext) { self.context = context }
     }
 
     let configuration: ExportConfiguration
     let device: any ExportedDevice
     let logger: Logger
-    private(set) var clients: [ObjectIdentifier: Client] = [:]
-    private var order: [ObjectIdentifier] = []
-    var statistics = ExportStatistics()
-    private var deviceWritable = true
-    /// True during an episode of dropping client data for a backed-up device (logged once per episode).
-    private var droppingWhileBackedUp = false
+    /// Who gets what: the decisions, apart from the I/O done here.
+    private var state: ExportHubState<ObjectIdentifier, ByteBuffer>
+    private var clients: [ObjectIdentifier: Client] = [:]
     let poller: BusyPoller
 
     init(configuration: ExportConfiguration, device: any ExportedDevice, logger: Logger) {
         self.configuration = configuration
         self.device = device
         self.logger = logger
+        self.state = ExportHubState(
+            policy: .init(
+                maxClients: configuration.maxClients, takeover: configuration.takeover,
+                clientQueueBytes: configuration.clientQueueBytes, overflowPolicy: configuration.overflowPolicy,
+                openPolicy: configuration.openPolicy, deviceQueueLimit: SerialDevice.queueHardLimit))
         self.poller = BusyPoller(eventLoop: device.eventLoop, window: TimeAmount(configuration.busyPoll))
         device.onRead = { [unowned self] buffer in self.deviceRead(buffer) }
         device.onReadComplete = { [unowned self] in
@@ -59,21 +59,20 @@ final class ExportHub {
         }
         device.onStateChange = { [unowned self] open in
             self.configuration.trace?.note(open ? .open : .hangup)
-            self.statistics.deviceOpen = open
-            self.statistics.deviceOpens = self.device.opens
+            self.state.statistics.deviceOpen = open
+            self.state.statistics.deviceOpens = self.device.opens
         }
         device.onModemLines = { [unowned self] lines in
             self.notifyComPortClients(ComPortOption.ModemLinesChanged(lines: lines))
         }
         device.onLineErrors = { [unowned self] bits in
-            self.statistics.lineErrorReports += 1
+            self.state.statistics.lineErrorReports += 1
             self.configuration.trace?.note(.note("line errors 0x\(String(bits, radix: 16))"))
             self.notifyComPortClients(ComPortOption.LineErrorsDetected(bits: bits))
         }
         device.onWritable = { [unowned self] writable in
-            self.deviceWritable = writable
-            for client in self.clients.values {
-                client.channel.setOption(ChannelOptions.autoRead, value: writable).whenFailure { _ in }
+            for id in self.state.deviceWritabilityChanged(writable) {
+                self.clients[id]?.channel.setOption(ChannelOptions.autoRead, value: writable).whenFailure { _ in }
             }
         }
     }
@@ -101,27 +100,24 @@ final class ExportHub {
         // Closed before it got here (a telnet client that reset while its negotiation was being
         // sent): its channelInactive has passed, so an entry now would never be removed.
         guard channel.isActive else { return false }
-        if clients.count >= configuration.maxClients {
-            guard configuration.takeover, let oldest = order.first, let victim = clients[oldest] else {
-                statistics.clientsRefused += 1
-                logger.info(
-                    "client refused: max-clients reached",
-                    metadata: ["peer": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
-                return false
-            }
-            logger.info("takeover: closing the oldest client")
-            remove(victim.channel)
-            victim.channel.close(promise: nil)
-        }
         let id = ObjectIdentifier(channel)
-        clients[id] = Client(context: context)
-        order.append(id)
-        statistics.clientsAccepted += 1
-        statistics.clients = clients.count
-        device.clientsChanged(clients.count)
-        if !deviceWritable { pause(channel) }
-        if configuration.openPolicy == .clients { device.start() }
-        return true
+        switch state.add(id) {
+        case .refused:
+            logger.info(
+                "client refused: max-clients reached",
+                metadata: ["peer": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
+            return false
+        case .accepted(let evicted, let paused, let startDevice):
+            if let evicted, let victim = clients.removeValue(forKey: evicted) {
+                logger.info("takeover: closing the oldest client")
+                victim.channel.close(promise: nil)
+            }
+            clients[id] = Client(context: context)
+            device.clientsChanged(clients.count)
+            if paused { pause(channel) }
+            if startDevice { device.start() }
+            return true
+        }
     }
 
     /// Stops reading a client until the device drains (TCP backpressure).
@@ -131,39 +127,32 @@ final class ExportHub {
 
     func remove(_ channel: any Channel) {
         let id = ObjectIdentifier(channel)
+        let stopDevice = state.remove(id)
         guard clients.removeValue(forKey: id) != nil else { return }
-        order.removeAll { $0 == id }
-        statistics.clients = clients.count
         device.clientsChanged(clients.count)
-        if clients.isEmpty, configuration.openPolicy == .clients { device.stop() }
+        if stopDevice { device.stop() }
     }
 
     func clientData(_ buffer: ByteBuffer, from channel: any Channel) {
-        guard clients[ObjectIdentifier(channel)] != nil else { return }
-        if !device.isWritable {
-            // A client still reading while the device is backed up (read in the same loop turn,
-            // before writability was announced) stops here.
+        switch state.clientWrote(ObjectIdentifier(channel), bytes: buffer.readableBytes, queued: device.queuedBytes) {
+        case .ignore:
+            return
+        case .drop(let episodeStarted):
             pause(channel)
-            // NIO reads a closing client to its end whatever autoRead says, so clients that send
-            // a socket buffer's worth and hang up could queue without limit: past the hard limit
-            // their bytes are dropped and counted.
-            if device.queuedBytes + buffer.readableBytes > SerialDevice.queueHardLimit {
-                if !droppingWhileBackedUp {
-                    logger.warning(
-                        "device backed up: dropping client data",
-                        metadata: ["device": "\(device.displayName)", "limit": "\(SerialDevice.queueHardLimit)"])
-                }
-                droppingWhileBackedUp = true
-                statistics.droppedWhileBackedUp += buffer.readableBytes
-                return
+            if episodeStarted {
+                logger.warning(
+                    "device backed up: dropping client data",
+                    metadata: ["device": "\(device.displayName)", "limit": "\(SerialDevice.queueHardLimit)"])
             }
+            return
+        case .forward(let paused):
+            if paused { pause(channel) }
         }
-        droppingWhileBackedUp = false
         if device.write(buffer) {
             if let trace = configuration.trace { buffer.withUnsafeReadableBytes { trace.toDevice($0) } }
-            statistics.deviceBytesOut += buffer.readableBytes
+            state.statistics.deviceBytesOut += buffer.readableBytes
         } else {
-            statistics.droppedWhileAbsent += buffer.readableBytes
+            state.statistics.droppedWhileAbsent += buffer.readableBytes
         }
     }
 
@@ -175,57 +164,52 @@ final class ExportHub {
 
     /// Counters, with the poller's.
     var currentStatistics: ExportStatistics {
-        var current = statistics
+        var current = state.statistics
         current.busyPollWindows = poller.windows
         return current
     }
 
     /// FLOWCONTROL-SUSPEND (true) or -RESUME (false) from an RFC 2217 client; resuming sends what was held.
     func setSuspended(_ suspended: Bool, channel: any Channel) {
-        guard let client = clients[ObjectIdentifier(channel)], client.suspended != suspended else { return }
-        client.suspended = suspended
-        guard !suspended else { return }
-        while let buffer = client.held.popFirst() { client.context.write(NIOAny(buffer), promise: nil) }
-        client.heldBytes = 0
-        client.overflowing = false
+        let held = state.setSuspended(suspended, client: ObjectIdentifier(channel))
+        guard !held.isEmpty, let client = clients[ObjectIdentifier(channel)] else { return }
+        for buffer in held { client.context.write(NIOAny(buffer), promise: nil) }
         client.context.flush()
     }
 
     func writabilityChanged(_ channel: any Channel) {
-        guard let client = clients[ObjectIdentifier(channel)], channel.isWritable, client.overflowing else { return }
-        client.overflowing = false
+        guard channel.isWritable else { return }
+        state.clientDrained(ObjectIdentifier(channel))
     }
 
     private func deviceRead(_ buffer: ByteBuffer) {
         if let trace = configuration.trace { buffer.withUnsafeReadableBytes { trace.fromDevice($0) } }
-        statistics.deviceBytesIn += buffer.readableBytes
-        for client in clients.values {
-            if client.suspended {
-                if client.heldBytes + buffer.readableBytes <= configuration.clientQueueBytes {
-                    client.held.append(buffer)
-                    client.heldBytes += buffer.readableBytes
-                    continue
-                }
-            } else if client.channel.isWritable {
+        let deliveries = state.deviceOutput(buffer, bytes: buffer.readableBytes) { id in
+            clients[id]?.channel.isWritable ?? false
+        }
+        for delivery in deliveries {
+            switch delivery {
+            case .write(let id):
+                guard let client = clients[id] else { continue }
                 client.context.write(NIOAny(buffer), promise: nil)
                 client.needsFlush = true
-                continue
-            }
-            statistics.overflowDroppedBytes += buffer.readableBytes
-            if !client.overflowing {
-                client.overflowing = true
-                statistics.overflowEpisodes += 1
-                logger.warning(
-                    "client queue full: \(configuration.overflowPolicy == .drop ? "dropping its data" : "disconnecting it")",
-                    metadata: [
-                        "peer": "\(client.channel.remoteAddress.map { "\($0)" } ?? "?")",
-                        "overflowDroppedBytes": "\(statistics.overflowDroppedBytes)",
-                    ])
-                if configuration.overflowPolicy == .disconnect {
-                    statistics.overflowDisconnects += 1
-                    client.channel.close(promise: nil)
-                }
+            case .held:
+                break
+            case .dropped(let id, let episodeStarted):
+                if episodeStarted { logOverflow(id, disconnecting: false) }
+            case .disconnect(let id):
+                logOverflow(id, disconnecting: true)
+                clients[id]?.channel.close(promise: nil)
             }
         }
+    }
+
+    private func logOverflow(_ id: ObjectIdentifier, disconnecting: Bool) {
+        logger.warning(
+            "client queue full: \(disconnecting ? "disconnecting it" : "dropping its data")",
+            metadata: [
+                "peer": "\(clients[id]?.channel.remoteAddress.map { "\($0)" } ?? "?")",
+                "overflowDroppedBytes": "\(state.statistics.overflowDroppedBytes)",
+            ])
     }
 }
