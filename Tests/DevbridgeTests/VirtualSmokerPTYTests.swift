@@ -69,10 +69,15 @@ import VirtualDevices
 
     @Test func withoutResetOnOpenOutputContinuesImmediately() async throws {
         let directory = TemporaryDirectory()
-        let (_, link, task) = try await Self.start(
+        let (runner, link, task) = try await Self.start(
             "smoker-brisket", protocol: .smartSmoker, speed: .factor(1), resetOnOpen: false, directory: directory)
         defer { task.cancel() }
-        try await Task.sleep(for: .seconds(3.5))  // past the power-on warm-up
+        // Past the power-on warm-up: the device has printed (to nobody) at least once.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while runner.counters.linesWritten == 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(runner.counters.linesWritten > 0, "the device never printed")
         let client = try PTYClient(path: link)
         #expect(client.readLines(1, timeout: 1.5).count == 1)
         client.close()
@@ -91,7 +96,7 @@ import VirtualDevices
 
     @Test func heaterMeterChecksumAndSetpointCommand() async throws {
         let directory = TemporaryDirectory()
-        let (_, link, task) = try await Self.start(
+        let (runner, link, task) = try await Self.start(
             "smoker-brisket", protocol: .heatermeter, speed: .factor(30), directory: directory)
         defer { task.cancel() }
         let client = try PTYClient(path: link)
@@ -104,8 +109,14 @@ import VirtualDevices
             #expect(line.split(separator: ",").count == 11)
         }
         // A command split across two writes moves the setpoint field to 250.
+        let received = runner.counters.bytesReceived
         client.write("/set?sp=2")
-        try await Task.sleep(for: .milliseconds(50))
+        // The first half reaches the device on its own before the second is written.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while runner.counters.bytesReceived < received + 9 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        try #require(runner.counters.bytesReceived == received + 9)
         client.write("50F\r\n")
         let after = client.readLines(40, timeout: 10)
         #expect(after.contains { $0.hasPrefix("$HMSU,250,") && Self.checksumIsValid($0) }, "\(after.suffix(3))")
@@ -119,8 +130,11 @@ import VirtualDevices
         defer { task.cancel() }
         let client = try PTYClient(path: link)
         client.setBaud(speed_t(B115200))
-        try await Task.sleep(for: .milliseconds(300))  // the runner notices the new settings
+        // Every write after the change is garbled (the endpoint reads termios before each); a
+        // line queued before it may still arrive clean, so the first is skipped.
+        _ = client.readLines(1, timeout: 3)
         let bytes = client.readLines(3, timeout: 3).joined()
+        #expect(client.bytesWithin(1.0) > 0, "output must keep coming, garbled")
         #expect(!bytes.contains("\"Chamber\""), "a 115200 reader must not see clean 9600 output")
         client.close()
     }
