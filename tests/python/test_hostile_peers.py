@@ -13,6 +13,7 @@ import re
 import select
 import socket
 import struct
+import subprocess
 import tempfile
 import threading
 import time
@@ -171,4 +172,7 @@ def test_hostile_clients_neither_crash_nor_grow_the_export(devbridge, device, mo
                 if b"pong" in seen:
                     break
             print(f"{mode}: a new client heard the device after {time.monotonic() - started:.2f} s")
-            assert b"pong" in seen
+            assert b"pong" in seen, (
+                f"open descriptors: {len(os.listdir(f'/proc/{process.pid}/fd'))}; "
+                f"connections: {subprocess.run(['ss', '-tn', 'state', 'established', f'( sport = :{port} )'], capture_output=True, text=True).stdout.count(chr(10)) - 1}; "
+                f"stderr: {process.stderr.read1(65536) if hasattr(process.stderr, 'read1') else ''}")
