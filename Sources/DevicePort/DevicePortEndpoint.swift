@@ -36,7 +36,9 @@ extension DevicePortEndpoint {
 }
 
 /// What a provider (a virtual device, a host tty, a trace replay) does with what endpoints send.
-/// Called on the endpoint's thread; implementations must be thread-safe and never block.
+/// Called on the endpoint's thread, possibly while the endpoint holds a lock of its own:
+/// implementations must be thread-safe, never block, and not call back into the endpoint
+/// (``DevicePort/emit(_:)`` and the other port calls are fine).
 public protocol DevicePortProvider: AnyObject, Sendable {
     /// Bytes from an endpoint's client, already passed through that endpoint's line settings.
     func portReceived(_ bytes: [UInt8], from endpoint: EndpointID)

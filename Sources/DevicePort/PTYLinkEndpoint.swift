@@ -115,13 +115,15 @@ public final class PTYLinkEndpoint: DevicePortEndpoint {
         if let settings = try? pty.currentLineSettings() { report(settings) }
     }
 
-    /// Signals `settings` unless they are what was last reported.
+    /// Signals `settings` unless they are what was last reported. The signal is sent under the
+    /// lock, so reports from the inbound, event and provider threads reach the device in order.
     private func report(_ settings: LineSettings) {
-        let changed = reportedSettings.withLock { reported in
-            defer { reported = settings }
-            return reported != settings
+        let attachment = attachment.withLock { $0 }
+        reportedSettings.withLock { reported in
+            guard reported != settings else { return }
+            reported = settings
+            attachment?.signal(.lineSettings(settings))
         }
-        if changed { attachment.withLock { $0 }?.signal(.lineSettings(settings)) }
     }
 
     /// Detaches from the port, closes the PTY and removes the link. Idempotent.
