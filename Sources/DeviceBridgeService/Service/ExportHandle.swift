@@ -45,14 +45,6 @@ final class ExportHandle: Sendable {
         state.withLock { $0.status = .starting }
     }
 
-    /// Marks the export as failed before its server could start.
-    func markFailed(_ reason: String) {
-        state.withLock {
-            $0.status = .failed
-            $0.error = reason
-        }
-    }
-
     /// Marks the export as waiting for something (e.g. discovery), with a reason.
     func markUnavailable(_ reason: String) {
         state.withLock {
