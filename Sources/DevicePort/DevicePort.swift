@@ -30,7 +30,6 @@ public final class DevicePort: Sendable {
         var modemStatus: ModemLines = []
         var writable = true
         var closed = false
-        var writabilityObservers: [Int: @Sendable (Bool) -> Void] = [:]
     }
     private let state: Mutex<State>
     /// Serialises calls into endpoints so that they see the provider's calls in order.
@@ -65,48 +64,57 @@ public final class DevicePort: Sendable {
     /// Sets the device's modem status lines (CTS, DSR, DCD, RI); endpoints hear of a change.
     public func setModemStatus(_ lines: ModemLines) {
         let status = lines.intersection(Self.statusLines)
-        let endpoints = state.withLock { state -> [(id: EndpointID, endpoint: any DevicePortEndpoint)] in
-            guard state.modemStatus != status else { return [] }
+        announce { state in
+            guard state.modemStatus != status else { return false }
             state.modemStatus = status
-            return state.endpoints
-        }
-        delivery.withLock { _ in
-            for entry in endpoints { entry.endpoint.deviceModemStatus(status) }
+            return true
+        } to: {
+            $0.deviceModemStatus(status)
         }
     }
 
     /// Changes the device's own line settings (what it transmits at); endpoints hear of it.
     public func setLineSettings(_ settings: LineSettings) {
-        let endpoints = state.withLock { state -> [(id: EndpointID, endpoint: any DevicePortEndpoint)] in
-            guard state.lineSettings != settings else { return [] }
+        announce { state in
+            guard state.lineSettings != settings else { return false }
             state.lineSettings = settings
-            return state.endpoints
-        }
-        delivery.withLock { _ in
-            for entry in endpoints { entry.endpoint.deviceLineSettings(settings) }
+            return true
+        } to: {
+            $0.deviceLineSettings(settings)
         }
     }
 
     /// Says whether the device takes more input now; endpoints pause their clients while false.
     public func setWritable(_ writable: Bool) {
-        let observers = state.withLock { state -> [@Sendable (Bool) -> Void] in
-            guard state.writable != writable else { return [] }
+        announce { state in
+            guard state.writable != writable else { return false }
             state.writable = writable
-            return Array(state.writabilityObservers.values)
+            return true
+        } to: {
+            $0.deviceWritable(writable)
         }
-        for observer in observers { observer(writable) }
     }
 
     /// Ends the port: every endpoint hears ``DevicePortEndpoint/portClosed()`` and is detached.
     public func close() {
-        let endpoints = state.withLock { state -> [(id: EndpointID, endpoint: any DevicePortEndpoint)] in
-            guard !state.closed else { return [] }
+        announce { state in
+            guard !state.closed else { return false }
             state.closed = true
-            defer { state.endpoints = [] }
-            return state.endpoints
+            return true
+        } to: {
+            $0.portClosed()
         }
+        state.withLock { $0.endpoints = [] }
+    }
+
+    /// Applies `change` to the state; when it reports a change, calls `tell` on every endpoint
+    /// attached then, outside the state lock and in the provider's order.
+    private func announce(
+        _ change: (inout State) -> Bool, to tell: (any DevicePortEndpoint) -> Void
+    ) {
+        let endpoints = state.withLock { state in change(&state) ? state.endpoints : [] }
         delivery.withLock { _ in
-            for entry in endpoints { entry.endpoint.portClosed() }
+            for entry in endpoints { tell(entry.endpoint) }
         }
     }
 
@@ -158,14 +166,7 @@ public final class DevicePort: Sendable {
     }
 
     func detach(_ id: EndpointID) {
-        state.withLock { state in
-            state.endpoints.removeAll { $0.id == id }
-            state.writabilityObservers[id.number] = nil
-        }
-    }
-
-    func observeWritability(_ id: EndpointID, _ observer: (@Sendable (Bool) -> Void)?) {
-        state.withLock { $0.writabilityObservers[id.number] = observer }
+        state.withLock { state in state.endpoints.removeAll { $0.id == id } }
     }
 
     func fromEndpoint(_ id: EndpointID, _ bytes: [UInt8]) {
@@ -218,11 +219,6 @@ public final class DevicePortAttachment: Sendable {
     public func signal(_ event: PortEvent, relayedFrom relayed: Int) {
         guard !detached.withLock({ $0 }) else { return }
         port.fromEndpoint(EndpointID(number: id.number, relayed: relayed, label: id.label), event: event)
-    }
-
-    /// Calls `observer` with the device's writability when it changes (nil: stop).
-    public func observeWritability(_ observer: (@Sendable (Bool) -> Void)?) {
-        port.observeWritability(id, observer)
     }
 
     /// Stops device output to this endpoint. Idempotent.

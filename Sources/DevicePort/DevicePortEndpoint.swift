@@ -14,6 +14,8 @@ public protocol DevicePortEndpoint: AnyObject, Sendable {
     func deviceModemStatus(_ lines: ModemLines)
     /// The device's own line settings changed (a replayed device switching baud).
     func deviceLineSettings(_ settings: LineSettings)
+    /// The device backed up (false: stop reading clients) or drained (true).
+    func deviceWritable(_ writable: Bool)
     /// The device stopped: the port will carry nothing more.
     func portClosed()
     /// Reports the client's line settings now, through the attachment, if they changed since
@@ -29,6 +31,7 @@ public protocol DevicePortEndpoint: AnyObject, Sendable {
 extension DevicePortEndpoint {
     public func deviceModemStatus(_ lines: ModemLines) {}
     public func deviceLineSettings(_ settings: LineSettings) {}
+    public func deviceWritable(_ writable: Bool) {}
     public func portClosed() {}
     public func refreshClientSettings() {}
     public var hasReader: Bool { true }

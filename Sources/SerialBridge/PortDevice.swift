@@ -64,10 +64,6 @@ final class PortDevice: ExportedDevice {
         self.relay = relay
         self.attachment = attachment
         deviceSettings = port.lineSettings
-        let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        attachment.observeWritability { writable in
-            bound.eventLoop.execute { bound.value.onWritable(writable) }
-        }
         if clientSettings != deviceSettings { attachment.signal(.lineSettings(clientSettings)) }
         opens += 1
         onStateChange(true)
@@ -160,6 +156,10 @@ final class PortDevice: ExportedDevice {
         func deviceLineSettings(_ settings: LineSettings) {
             let device = device
             device.eventLoop.execute { device.value.deviceLineSettings(settings) }
+        }
+        func deviceWritable(_ writable: Bool) {
+            let device = device
+            device.eventLoop.execute { device.value.onWritable(writable) }
         }
         func portClosed() {
             let device = device

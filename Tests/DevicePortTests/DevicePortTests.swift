@@ -9,6 +9,7 @@ final class RecordingEndpoint: DevicePortEndpoint {
         var output: [[UInt8]] = []
         var modem: [ModemLines] = []
         var settings: [LineSettings] = []
+        var writable: [Bool] = []
         var closed = false
     }
     let seen = Mutex(Seen())
@@ -29,6 +30,7 @@ final class RecordingEndpoint: DevicePortEndpoint {
     }
     func deviceModemStatus(_ lines: ModemLines) { seen.withLock { $0.modem.append(lines) } }
     func deviceLineSettings(_ settings: LineSettings) { seen.withLock { $0.settings.append(settings) } }
+    func deviceWritable(_ writable: Bool) { seen.withLock { $0.writable.append(writable) } }
     func portClosed() { seen.withLock { $0.closed = true } }
     var hasReader: Bool { reader }
     var readyForMore: Bool { ready }
@@ -129,15 +131,14 @@ final class RecordingProvider: DevicePortProvider {
         #expect(!port.readyForMore)
     }
 
-    @Test func writabilityReachesObserversUntilTheyStop() throws {
-        let attachment = try #require(port.attach(RecordingEndpoint(), label: "tcp"))
-        let seen = Mutex<[Bool]>([])
-        attachment.observeWritability { writable in seen.withLock { $0.append(writable) } }
+    @Test func writabilityChangesReachAttachedEndpointsOnly() throws {
+        let endpoint = RecordingEndpoint()
+        let attachment = try #require(port.attach(endpoint, label: "tcp"))
         port.setWritable(false)
         port.setWritable(false)
         #expect(!port.isWritable)
-        attachment.observeWritability(nil)
+        attachment.detach()
         port.setWritable(true)
-        #expect(seen.withLock { $0 } == [false])
+        #expect(endpoint.seen.withLock { $0.writable } == [false])
     }
 }

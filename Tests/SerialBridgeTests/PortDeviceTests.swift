@@ -107,6 +107,19 @@ private final class Provider: DevicePortProvider {
         #expect(port.emit(line) == WriteResult(written: line.count, dropped: 0))
     }
 
+    @Test func theDevicesWritabilityReachesTheHubOnItsLoop() throws {
+        let (device, _) = try start()
+        let seen = NIOLoopBoundBox([Bool](), eventLoop: channel.embeddedEventLoop)
+        device.onWritable = { seen.value.append($0) }
+        port.setWritable(false)
+        #expect(seen.value.isEmpty)  // not yet: it hops onto the export's loop
+        channel.embeddedEventLoop.run()
+        #expect(seen.value == [false] && !device.isWritable)
+        port.setWritable(true)
+        channel.embeddedEventLoop.run()
+        #expect(seen.value == [false, true])
+    }
+
     @Test func theDeviceStoppingClosesTheExportsDevice() throws {
         let (device, _) = try start()
         let states = NIOLoopBoundBox([Bool](), eventLoop: channel.embeddedEventLoop)
