@@ -75,7 +75,8 @@ public enum ChildDeviceProtocol {
             return .data(endpoint: endpoint, Array(data))
         }
         let arguments = words.dropFirst(3).map(String.init)
-        let flag: Bool? = arguments.count == 1 ? ["0": false, "1": true][arguments[0]] : nil
+        let flags = arguments.map { ["0": false, "1": true][$0] }  // nil where not 0 or 1
+        let flag = flags.count == 1 ? flags[0] : nil
         switch (words[2], arguments.count) {
         case ("opened", 0): return .event(endpoint: endpoint, .opened)
         case ("closed", 0): return .event(endpoint: endpoint, .closed)
@@ -88,9 +89,7 @@ public enum ChildDeviceProtocol {
                 return .event(endpoint: endpoint, .modemControl(dataTerminalReady: nil, requestToSend: flag))
             }
         case ("dtr", 3) where arguments[1] == "rts":
-            let dtr = ["0": false, "1": true][arguments[0]]
-            let rts = ["0": false, "1": true][arguments[2]]
-            if let dtr, let rts {
+            if let dtr = flags[0], let rts = flags[2] {
                 return .event(endpoint: endpoint, .modemControl(dataTerminalReady: dtr, requestToSend: rts))
             }
         case ("break", 1):
