@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "Traces",
             dependencies: [
-                "SerialIO",
+                "SerialIO", "DevicePort",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(name: "ProfileToolsTests", dependencies: ["ProfileTools", "Simulation"]),
         .testTarget(name: "SerialIOTests", dependencies: ["SerialIO", "CLinuxSupport"]),
         .testTarget(name: "DevicePortTests", dependencies: ["DevicePort", "SerialIO"]),
-        .testTarget(name: "TracesTests", dependencies: ["Traces", "SerialIO"]),
+        .testTarget(name: "TracesTests", dependencies: ["Traces", "SerialIO", "DevicePort"]),
         .testTarget(
             name: "SerialBridgeTests",
             dependencies: [

@@ -1,4 +1,6 @@
+import DevicePort
 import Logging
+import SerialBridge
 import SerialIO
 import ServiceLifecycle
 import Synchronization
@@ -44,21 +46,13 @@ public final class RecordRunner: Service, Sendable {
     /// How often an absent device is looked for.
     static let reopenInterval: Duration = .milliseconds(250)
 
-    /// The device as the three pumps share it: nil while it is away.
-    private struct DeviceState: ~Copyable {
-        var port: RecordDevicePort?
-        /// The settings the app last made, applied to every reopened port.
-        var appSettings: LineSettings?
-    }
-
     private let devicePath: String
     private let link: String?
     private let tap: TraceTap
     private let logger: Logger
     private let onReady: @Sendable (Endpoint) -> Void
     private let exitOnHangup: Bool
-    private let counterState = Mutex(Counters())
-    private let deviceState = Mutex(DeviceState())
+    private let tty = Mutex<HostTTYPort?>(nil)
 
     /// Creates a runner recording `devicePath` ⇄ `link` into `recorder`.
     public init(
@@ -75,114 +69,36 @@ public final class RecordRunner: Service, Sendable {
     }
 
     /// Bytes passed so far.
-    public var counters: Counters { counterState.withLock { $0 } }
+    public var counters: Counters {
+        let counted = tty.withLock { $0 }?.counters ?? HostTTYPort.Counters()
+        return Counters(
+            toDevice: counted.toDevice, fromDevice: counted.fromDevice,
+            droppedWhileAbsent: counted.droppedWhileAbsent + counted.droppedBackedUp, hangups: counted.hangups)
+    }
 
+    /// The device's port gets two endpoints: the recorder, then the app's PTY link (which passes
+    /// the app's settings to the device rather than garbling). It runs until the device ends.
     public func run() async throws {
-        let first = try RecordDevicePort(path: devicePath)
-        let settings = first.lineSettings ?? .default9600
-        let endpoint: PseudoTerminalEndpoint
+        let options = HostTTYOptions(path: devicePath, reopenInterval: Self.reopenInterval, reopens: waitsAfterHangup)
+        let tty = try await HostTTYPort.open(options, logger: logger)
+        self.tty.withLock { $0 = tty }
+        let endpoint: PTYLinkEndpoint
         do {
-            endpoint = try await PseudoTerminalEndpoint.open(
-                link: link, lineSettings: settings, options: .init(emulateLineMismatch: false), logger: logger)
+            guard PortRecorder.attach(to: tty.port, tap: tap) != nil else { throw CancellationError() }
+            endpoint = try await PTYLinkEndpoint.open(
+                port: tty.port, link: link, emulateLineMismatch: false, logger: logger)
         } catch {
-            first.close()
+            await tty.stop()
             throw error
         }
-        deviceState.withLock { $0.port = first }
-        tap.note(TraceEvent(settings))
-        onReady(Endpoint(ptyPath: endpoint.slavePath, link: endpoint.linkPath, lineSettings: settings))
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await cancelWhenGracefulShutdown { await self.pumpDevice(to: endpoint, first: first) }
-            }
-            group.addTask {
-                for await bytes in endpoint.inbound {
-                    self.tap.toDevice(bytes)
-                    let port = self.deviceState.withLock { $0.port }
-                    port?.write(bytes)
-                    self.counterState.withLock {
-                        $0.toDevice += bytes.count
-                        if port == nil { $0.droppedWhileAbsent += bytes.count }
-                    }
-                }
-            }
-            group.addTask {
-                for await event in endpoint.events {
-                    self.tap.note(TraceEvent(event))
-                    if case .lineSettingsChanged(let settings) = event {
-                        let port = self.deviceState.withLock { state in
-                            state.appSettings = settings
-                            return state.port
-                        }
-                        self.apply(settings, to: port)
-                    }
-                }
-            }
-            await group.next()
-            group.cancelAll()
-            await endpoint.close()
-        }
-        deviceState.withLock { state in
-            state.port?.close()
-            state.port = nil
-        }
+        onReady(Endpoint(ptyPath: endpoint.slavePath, link: endpoint.linkPath, lineSettings: tty.port.lineSettings))
+        await cancelWhenGracefulShutdown { await tty.waitUntilEnded() }
+        await endpoint.close()
+        await tty.stop()
         try? tap.recorder.flush()
     }
 
     /// Whether a hangup is waited out. Not for a `/dev/pts/N` path: a pseudo-terminal never comes
     /// back, and its number is soon reused by an unrelated terminal that must not be taken over.
     private var waitsAfterHangup: Bool { !exitOnHangup && !devicePath.hasPrefix("/dev/pts/") }
-
-    /// Device → app until cancelled, reopening the device after each hangup (unless `exitOnHangup`
-    /// or the device is a pseudo-terminal).
-    private func pumpDevice(to endpoint: PseudoTerminalEndpoint, first: RecordDevicePort) async {
-        var port = first
-        while !Task.isCancelled {
-            for await read in port.reads() {
-                switch read {
-                case .bytes(let bytes):
-                    tap.fromDevice(bytes)
-                    _ = endpoint.write(bytes)
-                    counterState.withLock { $0.fromDevice += bytes.count }
-                case .hangup(let code):
-                    tap.note(.hangup)
-                    counterState.withLock { $0.hangups += 1 }
-                    logger.warning(
-                        "device hung up (errno \(code))\(waitsAfterHangup ? "; waiting for it to come back" : "")",
-                        metadata: ["device": "\(devicePath)"])
-                }
-            }
-            deviceState.withLock { $0.port = nil }
-            port.close()
-            guard waitsAfterHangup, let reopened = await reopen() else { return }
-            port = reopened
-        }
-    }
-
-    /// Waits until the device can be opened again; nil when cancelled first.
-    private func reopen() async -> RecordDevicePort? {
-        while !Task.isCancelled {
-            try? await Task.sleep(for: Self.reopenInterval)
-            guard let port = try? RecordDevicePort(path: devicePath) else { continue }
-            let settings = deviceState.withLock { state in
-                state.port = port
-                return state.appSettings
-            }
-            if let settings { apply(settings, to: port) }
-            tap.note(.open)
-            logger.notice("device is back", metadata: ["device": "\(devicePath)"])
-            return port
-        }
-        return nil
-    }
-
-    private func apply(_ settings: LineSettings, to port: RecordDevicePort?) {
-        guard let port else { return }
-        do {
-            try port.apply(settings)
-            logger.info("app set \(settings); applied to \(devicePath)")
-        } catch {
-            logger.warning("cannot apply \(settings) to \(devicePath): \(error)")
-        }
-    }
 }

@@ -29,7 +29,10 @@ public final class DevicePort: Sendable {
         var lineSettings: LineSettings
         var modemStatus: ModemLines = []
         var writable = true
+        var present = true
         var closed = false
+        /// The endpoints that hear what the others' clients send (a recorder).
+        var observers: [any DevicePortEndpoint] = []
     }
     private let state: Mutex<State>
     /// Serialises calls into endpoints so that they see the provider's calls in order.
@@ -95,6 +98,28 @@ public final class DevicePort: Sendable {
         }
     }
 
+    /// Says whether the device is there (false: a host tty was unplugged, and is looked for).
+    public func setPresent(_ present: Bool) {
+        announce { state in
+            guard state.present != present else { return false }
+            state.present = present
+            return true
+        } to: {
+            $0.devicePresence(present)
+        }
+    }
+
+    /// Reports receive errors the device's UART counted, as RFC 2217 NOTIFY-LINESTATE bits
+    /// (overrun 0x02, parity 0x04, framing 0x08, break 0x10).
+    public func reportLineErrors(_ bits: UInt8) {
+        guard bits != 0 else { return }
+        announce { _ in
+            true
+        } to: {
+            $0.deviceLineErrors(bits)
+        }
+    }
+
     /// Ends the port: every endpoint hears ``DevicePortEndpoint/portClosed()`` and is detached.
     public func close() {
         announce { state in
@@ -104,7 +129,10 @@ public final class DevicePort: Sendable {
         } to: {
             $0.portClosed()
         }
-        state.withLock { $0.endpoints = [] }
+        state.withLock { state in
+            state.endpoints = []
+            state.observers = []
+        }
     }
 
     /// Applies `change` to the state; when it reports a change, calls `tell` on every endpoint
@@ -149,6 +177,8 @@ public final class DevicePort: Sendable {
     public var modemStatus: ModemLines { state.withLock { $0.modemStatus } }
     /// False while the device takes no more input.
     public var isWritable: Bool { state.withLock { $0.writable } }
+    /// False while the device is away (see ``setPresent(_:)``).
+    public var isPresent: Bool { state.withLock { $0.present } }
     /// Endpoints attached now.
     public var endpointCount: Int { state.withLock { $0.endpoints.count } }
 
@@ -159,6 +189,7 @@ public final class DevicePort: Sendable {
             state.nextID += 1
             let id = EndpointID(number: state.nextID, label: label)
             state.endpoints.append((id, endpoint))
+            if endpoint.observesClients { state.observers.append(endpoint) }
             return id
         }
         guard let id else { return nil }
@@ -166,17 +197,26 @@ public final class DevicePort: Sendable {
     }
 
     func detach(_ id: EndpointID) {
-        state.withLock { state in state.endpoints.removeAll { $0.id == id } }
+        state.withLock { state in
+            guard let index = state.endpoints.firstIndex(where: { $0.id == id }) else { return }
+            let endpoint = state.endpoints.remove(at: index).endpoint
+            state.observers.removeAll { $0 === endpoint }
+        }
     }
 
+    /// Bytes from an endpoint's client: observers hear them first, then the provider.
     func fromEndpoint(_ id: EndpointID, _ bytes: [UInt8]) {
-        guard !bytes.isEmpty, let provider = state.withLock({ $0.provider }) else { return }
-        provider.portReceived(bytes, from: id)
+        guard !bytes.isEmpty else { return }
+        let (provider, observers) = state.withLock { ($0.provider, $0.observers) }
+        for observer in observers { observer.clientSent(bytes, from: id) }
+        provider?.portReceived(bytes, from: id)
     }
 
+    /// An endpoint's client event: observers hear it first, then the provider.
     func fromEndpoint(_ id: EndpointID, event: PortEvent) {
-        guard let provider = state.withLock({ $0.provider }) else { return }
-        provider.portEvent(event, from: id)
+        let (provider, observers) = state.withLock { ($0.provider, $0.observers) }
+        for observer in observers { observer.clientEvent(event, from: id) }
+        provider?.portEvent(event, from: id)
     }
 
     /// The lines a device drives (the rest belong to the app's side).

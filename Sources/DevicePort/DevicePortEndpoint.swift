@@ -16,6 +16,10 @@ public protocol DevicePortEndpoint: AnyObject, Sendable {
     func deviceLineSettings(_ settings: LineSettings)
     /// The device backed up (false: stop reading clients) or drained (true).
     func deviceWritable(_ writable: Bool)
+    /// The device went away (false; a host tty unplugged) or came back (true).
+    func devicePresence(_ present: Bool)
+    /// The device's UART counted receive errors (RFC 2217 NOTIFY-LINESTATE bits).
+    func deviceLineErrors(_ bits: UInt8)
     /// The device stopped: the port will carry nothing more.
     func portClosed()
     /// Reports the client's line settings now, through the attachment, if they changed since
@@ -26,16 +30,29 @@ public protocol DevicePortEndpoint: AnyObject, Sendable {
     var hasReader: Bool { get }
     /// False while this endpoint's client has a backlog (`--speed max` waits for every reader).
     var readyForMore: Bool { get }
+
+    /// True for an endpoint that also hears what the other endpoints' clients send and do (the
+    /// recorder), through ``clientSent(_:from:)`` and ``clientEvent(_:from:)``. Read once, at attach.
+    var observesClients: Bool { get }
+    /// Bytes another endpoint's client sent to the device (observers only), before the provider gets them.
+    func clientSent(_ bytes: [UInt8], from endpoint: EndpointID)
+    /// Something another endpoint's client did (observers only), before the provider hears of it.
+    func clientEvent(_ event: PortEvent, from endpoint: EndpointID)
 }
 
 extension DevicePortEndpoint {
     public func deviceModemStatus(_ lines: ModemLines) {}
     public func deviceLineSettings(_ settings: LineSettings) {}
     public func deviceWritable(_ writable: Bool) {}
+    public func devicePresence(_ present: Bool) {}
+    public func deviceLineErrors(_ bits: UInt8) {}
     public func portClosed() {}
     public func refreshClientSettings() {}
     public var hasReader: Bool { true }
     public var readyForMore: Bool { true }
+    public var observesClients: Bool { false }
+    public func clientSent(_ bytes: [UInt8], from endpoint: EndpointID) {}
+    public func clientEvent(_ event: PortEvent, from endpoint: EndpointID) {}
 }
 
 /// What a provider (a virtual device, a host tty, a trace replay) does with what endpoints send.

@@ -126,10 +126,11 @@ public final class PTYLinkEndpoint: DevicePortEndpoint {
         }
     }
 
-    /// Detaches from the port, closes the PTY and removes the link. Idempotent.
+    /// Closes the PTY, removes the link and detaches from the port. Idempotent. What the PTY
+    /// reported up to its close (an app's last bytes, its close) still reaches the port.
     public func close() async {
-        attachment.withLock { $0 }?.detach()
         await pty.close()
         for task in tasks.withLock({ $0 }) { await task.value }
+        attachment.withLock { $0 }?.detach()
     }
 }

@@ -42,7 +42,8 @@ public final class ExportServer: Sendable {
         logger: Logger = Logger(label: "devbridge.export")
     ) async throws -> ExportServer {
         try await start(configuration, eventLoop: eventLoop, logger: logger) {
-            SerialDevice(configuration: configuration, eventLoop: eventLoop, logger: logger)
+            SerialDevice(
+                options: configuration.hostTTY, trace: configuration.trace, eventLoop: eventLoop, logger: logger)
         }
     }
 

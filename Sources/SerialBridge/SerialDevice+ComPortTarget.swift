@@ -17,11 +17,14 @@ extension SerialDevice: ComPortTarget {
         wanted = settings
         if let port { try? port.setLineSettings(settings, makeRaw: false) }
         let now = current()
-        configuration.trace?.note(
+        trace?.note(
             .lineSettings(
                 baud: now.baud, dataBits: now.dataBits, parity: now.parity.letter, stopBits: now.stopBits.rawValue))
         return now
     }
+
+    /// Applies whole line settings (an endpoint's client changed them); returns those in force.
+    func apply(_ settings: LineSettings) -> LineSettings { update { $0 = settings } }
 
     func comPortSetBaud(_ baud: UInt32?) -> UInt32 {
         guard let baud else { return UInt32(clamping: current().baud) }
@@ -58,21 +61,21 @@ extension SerialDevice: ComPortTarget {
             if value != 4 {
                 breakOn = value == 5
                 try? port?.setBreak(breakOn)
-                if breakOn { configuration.trace?.note(.breakSignal) }
+                if breakOn { trace?.note(.breakSignal) }
             }
             return breakOn ? 5 : 6
         case 7...9:
             if value != 7 {
                 dtr = value == 8
                 try? port?.setModemLines(dtr: dtr, rts: nil)
-                configuration.trace?.note(.modemLines(dtr: dtr, rts: nil))
+                trace?.note(.modemLines(dtr: dtr, rts: nil))
             }
             return lineState(.dataTerminalReady, shadow: dtr) ? 8 : 9
         case 10...12:
             if value != 10 {
                 rts = value == 11
                 try? port?.setModemLines(dtr: nil, rts: rts)
-                configuration.trace?.note(.modemLines(dtr: nil, rts: rts))
+                trace?.note(.modemLines(dtr: nil, rts: rts))
             }
             return lineState(.requestToSend, shadow: rts) ? 11 : 12
         case 13...16:

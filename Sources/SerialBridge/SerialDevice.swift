@@ -16,7 +16,9 @@ final class SerialDevice: ExportedDevice {
     let path: String
     var displayName: String { path }
     let eventLoop: any EventLoop
-    let configuration: ExportConfiguration
+    let options: HostTTYOptions
+    /// Where RFC 2217 setting changes are noted, if the export records a trace.
+    let trace: TraceTap?
     let logger: Logger
 
     /// Called with every chunk the device produced.
@@ -51,17 +53,20 @@ final class SerialDevice: ExportedDevice {
     private var lineErrors: LineStateTracker?
     private(set) var opens = 0
 
-    init(configuration: ExportConfiguration, eventLoop: any EventLoop, logger: Logger) {
-        self.path = configuration.devicePath
-        self.configuration = configuration
+    init(options: HostTTYOptions, trace: TraceTap? = nil, eventLoop: any EventLoop, logger: Logger) {
+        self.path = options.path
+        self.options = options
+        self.trace = trace
         self.eventLoop = eventLoop
         self.logger = logger
-        self.wanted = configuration.lineSettings
-        self.dtr = configuration.dtrOnOpen
-        self.rts = configuration.rtsOnOpen
+        self.wanted = options.lineSettings
+        self.dtr = options.dtrOnOpen
+        self.rts = options.rtsOnOpen
     }
 
     var isOpen: Bool { channel != nil }
+    /// True while the device is kept open (false once stopped, or after a hangup without reopening).
+    var isRunning: Bool { running }
 
     /// Starts keeping the device open (opening it now or as soon as it appears).
     func start() {
@@ -69,6 +74,17 @@ final class SerialDevice: ExportedDevice {
         guard !running else { return }
         running = true
         tryOpen()
+    }
+
+    /// Starts keeping the device open, which must be possible now: throws (and stays stopped)
+    /// when it cannot be opened and configured. Returns the line settings in force.
+    func startOpeningNow() throws -> LineSettings {
+        eventLoop.preconditionInEventLoop()
+        let port = try openPort()
+        let settings = (try? port.lineSettings()) ?? wanted ?? .default9600
+        running = true
+        adopt(port)
+        return settings
     }
 
     /// Stops keeping the device open and closes it.
@@ -115,8 +131,7 @@ final class SerialDevice: ExportedDevice {
         guard running, channel == nil, !opening else { return }
         let port: SerialPort
         do {
-            port = try SerialPort.open(path: path, exclusive: configuration.exclusive)
-            try configure(port)
+            port = try openPort()
         } catch {
             if opens == 0 && retryTask == nil {
                 logger.info("waiting for device", metadata: ["device": "\(path)", "reason": "\(error)"])
@@ -124,6 +139,23 @@ final class SerialDevice: ExportedDevice {
             scheduleRetry()
             return
         }
+        adopt(port)
+    }
+
+    /// Opens and configures the tty (closing it again if it cannot be configured).
+    private func openPort() throws -> SerialPort {
+        let port = try SerialPort.open(path: path, exclusive: options.exclusive)
+        do {
+            try configure(port)
+        } catch {
+            port.close()
+            throw error
+        }
+        return port
+    }
+
+    /// Reads and writes an opened tty through a NIO pipe channel on the loop.
+    private func adopt(_ port: SerialPort) {
         let input: Int32
         let output: Int32
         do {
@@ -188,7 +220,7 @@ final class SerialDevice: ExportedDevice {
 
     private func scheduleRetry() {
         guard running, retryTask == nil else { return }
-        retryTask = eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(configuration.reopenInterval)) {
+        retryTask = eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(options.reopenInterval)) {
             self.retryTask = nil
             self.tryOpen()
         }
@@ -196,7 +228,9 @@ final class SerialDevice: ExportedDevice {
 
     fileprivate func hungUp() {
         guard channel != nil else { return }
-        logger.info("device closed (hangup or unplug); will reopen", metadata: ["device": "\(path)"])
+        if !options.reopens { running = false }
+        logger.info(
+            "device closed (hangup or unplug)\(running ? "; will reopen" : "")", metadata: ["device": "\(path)"])
         closeDevice()
         onStateChange(false)
         scheduleRetry()

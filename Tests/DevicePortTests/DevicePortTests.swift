@@ -142,3 +142,55 @@ final class RecordingProvider: DevicePortProvider {
         #expect(endpoint.seen.withLock { $0.writable } == [false])
     }
 }
+
+/// An endpoint that also hears the other endpoints' clients (as the recorder does).
+final class ObservingEndpoint: DevicePortEndpoint {
+    let heard = Mutex<[String]>([])
+    let provider: RecordingProvider
+    init(provider: RecordingProvider) { self.provider = provider }
+    func deviceOutput(_ bytes: [UInt8]) -> WriteResult { WriteResult(written: bytes.count, dropped: 0) }
+    func devicePresence(_ present: Bool) { heard.withLock { $0.append("present \(present)") } }
+    func deviceLineErrors(_ bits: UInt8) { heard.withLock { $0.append("errors \(bits)") } }
+    var observesClients: Bool { true }
+    func clientSent(_ bytes: [UInt8], from endpoint: EndpointID) {
+        // The provider has not had them yet: observers hear first.
+        let providerHad = provider.received.withLock { $0.count }
+        heard.withLock { $0.append("\(endpoint.label) sent \(bytes.count), provider had \(providerHad)") }
+    }
+    func clientEvent(_ event: PortEvent, from endpoint: EndpointID) {
+        heard.withLock { $0.append("\(endpoint.label) \(event)") }
+    }
+}
+
+@Suite struct DevicePortObserverTests {
+    let port = DevicePort(name: "tty", lineSettings: .default9600)
+
+    @Test func observersHearOtherClientsBeforeTheProvider() throws {
+        let provider = RecordingProvider()
+        port.setProvider(provider)
+        let observer = ObservingEndpoint(provider: provider)
+        let recorder = try #require(port.attach(observer, label: "recorder"))
+        let pty = try #require(port.attach(RecordingEndpoint(), label: "pty"))
+        pty.send([1, 2, 3])
+        pty.signal(.opened)
+        #expect(observer.heard.withLock { $0 } == ["pty sent 3, provider had 0", "pty opened"])
+        #expect(provider.received.withLock { $0.count } == 1)
+        recorder.detach()
+        pty.send([4])
+        #expect(observer.heard.withLock { $0.count } == 2)
+        #expect(provider.received.withLock { $0.count } == 2)
+    }
+
+    @Test func presenceAndLineErrorsReachEndpointsOnce() throws {
+        let observer = ObservingEndpoint(provider: RecordingProvider())
+        _ = try #require(port.attach(observer, label: "recorder"))
+        #expect(port.isPresent)
+        port.setPresent(true)  // no change: not announced
+        port.setPresent(false)
+        port.setPresent(false)
+        port.reportLineErrors(0)  // nothing counted: not announced
+        port.reportLineErrors(0x08)
+        port.setPresent(true)
+        #expect(observer.heard.withLock { $0 } == ["present false", "errors 8", "present true"])
+    }
+}

@@ -140,6 +140,23 @@ def wait_until_drained(drain: Drain, timeout: float = 60.0) -> bool:
     return False
 
 
+def export_state(pid: int, port: int) -> str:
+    """What a failure report needs to tell a stuck event loop from a full accept queue: descriptors,
+    the listener's queue, connections, and each thread's state and CPU time."""
+    threads = []
+    for task in sorted(pathlib.Path(f"/proc/{pid}/task").iterdir()):
+        with contextlib.suppress(OSError):
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            name = (task / "comm").read_text().strip()
+            threads.append(f"{name}:{fields[0]} cpu={int(fields[11]) + int(fields[12])} wchan={(task / 'wchan').read_text()}")
+    def ss(*args):
+        return subprocess.run(["ss", "-tn", *args, f"( sport = :{port} )"], capture_output=True, text=True).stdout
+    return (f"open descriptors: {len(os.listdir(f'/proc/{pid}/fd'))}; "
+            f"listener: {ss('state', 'listening').strip().splitlines()[-1:]}; "
+            f"established: {ss('state', 'established').count(chr(10)) - 1}; "
+            f"threads: {threads}" + (subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "thread apply all bt 30"], capture_output=True, text=True).stdout if os.environ.get("HANG_GDB") else ""))
+
+
 @pytest.mark.parametrize("mode", ["rfc2217", "telnet", "raw"])
 def test_hostile_clients_neither_crash_nor_grow_the_export(devbridge, device, mode):
     dev, drain = device
@@ -162,7 +179,11 @@ def test_hostile_clients_neither_crash_nor_grow_the_export(devbridge, device, mo
             assert wait_for(lambda: dev.baud() == 19200)
             client.close()
         started = time.monotonic()
-        with contextlib.closing(socket.create_connection(("127.0.0.1", port), timeout=30)) as good:
+        try:
+            good_socket = socket.create_connection(("127.0.0.1", port), timeout=30)
+        except OSError as error:
+            raise AssertionError(f"a new client could not connect: {error}; {export_state(process.pid, port)}") from error
+        with contextlib.closing(good_socket) as good:
             good.settimeout(0.1)
             seen = b""
             while time.monotonic() - started < 30:  # the device speaks until the new client hears it
@@ -172,7 +193,4 @@ def test_hostile_clients_neither_crash_nor_grow_the_export(devbridge, device, mo
                 if b"pong" in seen:
                     break
             print(f"{mode}: a new client heard the device after {time.monotonic() - started:.2f} s")
-            assert b"pong" in seen, (
-                f"open descriptors: {len(os.listdir(f'/proc/{process.pid}/fd'))}; "
-                f"connections: {subprocess.run(['ss', '-tn', 'state', 'established', f'( sport = :{port} )'], capture_output=True, text=True).stdout.count(chr(10)) - 1}; "
-                f"stderr: {process.stderr.read1(65536) if hasattr(process.stderr, 'read1') else ''}")
+            assert b"pong" in seen, export_state(process.pid, port)

@@ -1,0 +1,170 @@
+import DevicePort
+import Logging
+import NIOCore
+import NIOPosix
+import SerialIO
+import Synchronization
+
+/// A host tty (a real serial port, or any tty by path) as the provider of a ``DevicePort``, so
+/// that any endpoint (the PTY link of `devbridge record`, the recorder, an export) serves it.
+///
+/// The tty is a ``SerialDevice``: the one reopen loop for unplug and replug. While it is away
+/// the port says so (``DevicePort/setPresent(_:)``), its modem status lines drop, and what
+/// endpoints send is dropped and counted; when it is back, the last line settings an endpoint
+/// set are applied again. Endpoints' line settings, DTR, RTS and breaks are applied to the tty
+/// (the last one set wins), and its modem status lines and UART receive errors reach the port.
+///
+/// ```swift
+/// let tty = try await HostTTYPort.open(HostTTYOptions(path: "/dev/ttyUSB0"), logger: logger)
+/// let link = try await PTYLinkEndpoint.open(port: tty.port, link: "/tmp/app", emulateLineMismatch: false, logger: logger)
+/// await tty.waitUntilEnded()
+/// ```
+public final class HostTTYPort: DevicePortProvider {
+    /// Byte and hangup counters.
+    public struct Counters: Sendable, Equatable {
+        /// Bytes endpoints sent to the device, dropped ones included.
+        public var toDevice = 0
+        /// Bytes the device produced.
+        public var fromDevice = 0
+        /// Endpoint bytes dropped while the device was away.
+        public var droppedWhileAbsent = 0
+        /// Endpoint bytes dropped because the device's output queue was full.
+        public var droppedBackedUp = 0
+        /// Times the device hung up.
+        public var hangups = 0
+        /// All zero.
+        public init() {}
+    }
+
+    /// The port endpoints attach to.
+    public let port: DevicePort
+    /// The loop the tty is read and written on.
+    public let eventLoop: any EventLoop
+    private let device: NIOLoopBound<SerialDevice>
+    private let logger: Logger
+    private let counterState = Mutex(Counters())
+    private let stopping = Atomic<Bool>(false)
+    private let ended: AsyncStream<Never>
+    private let endContinuation: AsyncStream<Never>.Continuation
+
+    private init(port: DevicePort, device: NIOLoopBound<SerialDevice>, logger: Logger) {
+        self.port = port
+        self.device = device
+        self.eventLoop = device.eventLoop
+        self.logger = logger
+        (ended, endContinuation) = AsyncStream.makeStream(of: Never.self)
+    }
+
+    /// Opens the tty now (throwing when it cannot be opened) and keeps it open until ``stop()``,
+    /// or until its first hangup when `options.reopens` is false.
+    public static func open(
+        _ options: HostTTYOptions, eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next(),
+        logger: Logger
+    ) async throws -> HostTTYPort {
+        try await eventLoop.submit {
+            let device = SerialDevice(options: options, eventLoop: eventLoop, logger: logger)
+            let settings = try device.startOpeningNow()
+            let tty = HostTTYPort(
+                port: DevicePort(name: options.path, lineSettings: settings),
+                device: NIOLoopBound(device, eventLoop: eventLoop), logger: logger)
+            tty.port.setProvider(tty)
+            tty.wire(device)
+            return tty
+        }.get()
+    }
+
+    /// Counters so far.
+    public var counters: Counters { counterState.withLock { $0 } }
+
+    /// Returns once the tty has ended: after ``stop()``, or at a hangup when it does not reopen.
+    public func waitUntilEnded() async {
+        for await _ in ended {}
+    }
+
+    /// Closes the tty and the port (endpoints hear ``DevicePortEndpoint/portClosed()``). Idempotent.
+    public func stop() async {
+        stopping.store(true, ordering: .relaxed)
+        let device = device
+        try? await eventLoop.submit { device.value.stop() }.get()
+        end()
+    }
+
+    private func end() {
+        port.close()
+        endContinuation.finish()
+    }
+
+    /// Connects the tty's callbacks (on the loop) to the port.
+    private func wire(_ device: SerialDevice) {
+        let port = port
+        device.onRead = { [self] buffer in
+            counterState.withLock { $0.fromDevice += buffer.readableBytes }
+            port.emit(Array(buffer.readableBytesView))
+        }
+        device.onStateChange = { [unowned device, self] open in
+            guard !stopping.load(ordering: .relaxed) else { return }
+            if open {
+                port.setPresent(true)
+                port.setModemStatus((try? device.port?.modemLines()) ?? [])
+                return
+            }
+            counterState.withLock { $0.hangups += 1 }
+            port.setModemStatus([])
+            port.setPresent(false)
+            if !device.isRunning { end() }
+        }
+        device.onModemLines = { [unowned device] _ in
+            port.setModemStatus((try? device.port?.modemLines()) ?? [])
+        }
+        device.onLineErrors = { bits in port.reportLineErrors(bits) }
+        device.onWritable = { writable in port.setWritable(writable) }
+    }
+
+    // MARK: DevicePortProvider (any thread; the work moves onto the loop)
+
+    public func portReceived(_ bytes: [UInt8], from endpoint: EndpointID) {
+        let device = device
+        eventLoop.execute { [self] in
+            let device = device.value
+            let outcome: WritePath
+            if device.queuedBytes > SerialDevice.queueHardLimit {
+                outcome = .backedUp
+            } else if device.write(ByteBuffer(bytes: bytes)) {
+                device.flush()
+                outcome = .written
+            } else {
+                outcome = .absent
+            }
+            counterState.withLock { counters in
+                counters.toDevice += bytes.count
+                switch outcome {
+                case .written: break
+                case .absent: counters.droppedWhileAbsent += bytes.count
+                case .backedUp: counters.droppedBackedUp += bytes.count
+                }
+            }
+        }
+    }
+
+    private enum WritePath { case written, absent, backedUp }
+
+    public func portEvent(_ event: PortEvent, from endpoint: EndpointID) {
+        let device = device
+        eventLoop.execute { [port, logger] in
+            let device = device.value
+            switch event {
+            case .lineSettings(let settings):
+                let applied = device.apply(settings)
+                port.setLineSettings(applied)
+                logger.info("\(endpoint) set \(settings); applied to \(device.path)")
+            case .modemControl(let dtr, let rts):
+                if let dtr { _ = device.comPortControl(dtr ? 8 : 9) }
+                if let rts { _ = device.comPortControl(rts ? 11 : 12) }
+            case .breakSignal(let on):
+                _ = device.comPortControl(on ? 5 : 6)
+            case .opened, .closed:
+                break
+            }
+        }
+    }
+}
