@@ -212,7 +212,7 @@ extension ReplayRunner: DevicePortProvider {
         case .lineSettings(let settings):
             logger.info("app set \(settings)")
             state.withLock { $0.engine.appSetLineSettings(settings) }
-        case .modemControl, .breakSignal:
+        case .modemControl, .breakSignal, .flowControl, .purge:
             break
         }
     }

@@ -270,6 +270,8 @@ extension VirtualDeviceRunner: DevicePortProvider {
             options.trace?.note(.modemLines(dtr: dtr, rts: rts))
         case .breakSignal(let on):
             if on { options.trace?.note(.breakSignal) }
+        case .flowControl, .purge:
+            break  // a virtual device has neither flow control nor buffers to purge
         }
         resetIfTriggered(by: event, from: endpoint)
     }

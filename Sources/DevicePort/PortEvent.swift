@@ -5,7 +5,8 @@ import SerialIO
 /// A PTY link reports ``opened`` and ``closed`` when an app opens and closes it (a PTY has no
 /// DTR line, so opening is the moment a real board sees DTR rise). A TCP export reports what its
 /// RFC 2217 clients ask for: ``lineSettings(_:)``, ``modemControl(dataTerminalReady:requestToSend:)``
-/// and ``breakSignal(_:)``.
+/// and ``breakSignal(_:)``, ``flowControl(_:)`` and ``purge(input:output:)`` (which only a host
+/// tty acts on).
 public enum PortEvent: Sendable, Equatable {
     /// The endpoint's client opened the port (nobody had it open before).
     case opened
@@ -17,6 +18,10 @@ public enum PortEvent: Sendable, Equatable {
     case modemControl(dataTerminalReady: Bool?, requestToSend: Bool?)
     /// The client started (true) or ended (false) a break.
     case breakSignal(Bool)
+    /// The client chose flow control (RFC 2217 SET-CONTROL); a host tty applies it.
+    case flowControl(FlowControl)
+    /// The client asked to discard the device's buffered input and/or output (RFC 2217 PURGE-DATA).
+    case purge(input: Bool, output: Bool)
 }
 
 /// Identifies one endpoint attached to a ``DevicePort`` (for providers that keep per-endpoint state).

@@ -27,7 +27,7 @@ public struct ResetTrigger: Sendable, Equatable {
             let wasLow = dataTerminalReady[endpoint] == false
             dataTerminalReady[endpoint] = dtr
             return enabled && dtr && wasLow
-        case .modemControl, .lineSettings, .breakSignal:
+        case .modemControl, .lineSettings, .breakSignal, .flowControl, .purge:
             return false
         }
     }

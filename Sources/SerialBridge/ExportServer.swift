@@ -13,7 +13,8 @@ import NIOSSL
 /// try await server.waitUntilClosed()
 /// ```
 ///
-/// Everything (device, clients, fan-out) runs on one event loop.
+/// Everything (device, clients, fan-out) runs on one event loop. A host tty is served through
+/// its own ``DevicePort`` (``HostTTYPort``), like a virtual device's.
 public final class ExportServer: Sendable {
     /// The TCP port actually bound (useful with port 0).
     public let port: Int
@@ -22,28 +23,43 @@ public final class ExportServer: Sendable {
     private let serverChannel: any Channel
     let hub: NIOLoopBound<ExportHub>
     let eventLoop: any EventLoop
+    /// The host tty this server opened (nil when it serves someone else's port).
+    private let tty: HostTTYPort?
 
     private init(
         port: Int, configuration: ExportConfiguration, serverChannel: any Channel,
-        hub: NIOLoopBound<ExportHub>, eventLoop: any EventLoop
+        hub: NIOLoopBound<ExportHub>, eventLoop: any EventLoop, tty: HostTTYPort?
     ) {
         self.port = port
         self.configuration = configuration
         self.serverChannel = serverChannel
         self.hub = hub
         self.eventLoop = eventLoop
+        self.tty = tty
     }
 
-    /// Validates `configuration`, binds, and starts serving (and, with the
-    /// `always` open policy, opening the device — now or when it appears).
+    /// Validates `configuration`, binds, and starts serving the host tty at
+    /// `configuration.devicePath` (and, with the `always` open policy, opening it — now or
+    /// when it appears). The tty is a ``HostTTYPort`` on the server's loop, with the export
+    /// as its endpoint: RFC 2217 settings are applied to it before they are acknowledged.
     public static func start(
         _ configuration: ExportConfiguration,
         eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next(),
         logger: Logger = Logger(label: "devbridge.export")
     ) async throws -> ExportServer {
-        try await start(configuration, eventLoop: eventLoop, logger: logger) {
-            SerialDevice(
-                options: configuration.hostTTY, trace: configuration.trace, eventLoop: eventLoop, logger: logger)
+        try configuration.validate()
+        let tty = try await HostTTYPort.waiting(for: configuration.hostTTY, eventLoop: eventLoop, logger: logger)
+        do {
+            return try await start(configuration, eventLoop: eventLoop, logger: logger, tty: tty) {
+                let device = PortDevice(
+                    port: tty.port, clientSettings: nil, emulateMismatch: false, trace: configuration.trace,
+                    eventLoop: eventLoop, appliesClientSettings: true)
+                device.onDemand = { tty.keepOpen($0) }
+                return device
+            }
+        } catch {
+            await tty.stop()
+            throw error
         }
     }
 
@@ -64,7 +80,7 @@ public final class ExportServer: Sendable {
     }
 
     private static func start(
-        _ configuration: ExportConfiguration, eventLoop: any EventLoop, logger: Logger,
+        _ configuration: ExportConfiguration, eventLoop: any EventLoop, logger: Logger, tty: HostTTYPort? = nil,
         makeDevice: @escaping @Sendable () -> any ExportedDevice
     ) async throws -> ExportServer {
         try configuration.validate()
@@ -104,7 +120,7 @@ public final class ExportServer: Sendable {
             ])
         return ExportServer(
             port: channel.localAddress?.port ?? configuration.port, configuration: configuration,
-            serverChannel: channel, hub: hub, eventLoop: eventLoop)
+            serverChannel: channel, hub: hub, eventLoop: eventLoop, tty: tty)
     }
 
     private static func configurePipeline(_ channel: any Channel, configuration: ExportConfiguration, hub: ExportHub)
@@ -139,5 +155,6 @@ public final class ExportServer: Sendable {
     public func stop() async {
         try? await serverChannel.close()
         try? await eventLoop.submit { self.hub.value.stop() }.get()
+        await tty?.stop()
     }
 }

@@ -44,6 +44,8 @@ public final class HostTTYPort: DevicePortProvider {
     private let logger: Logger
     private let counterState = Mutex(Counters())
     private let stopping = Atomic<Bool>(false)
+    /// Set while ``keepOpen(_:)`` closes the tty (on the loop): that close is no hangup.
+    private let closingOnPurpose = Atomic<Bool>(false)
     private let ended: AsyncStream<Never>
     private let endContinuation: AsyncStream<Never>.Continuation
 
@@ -63,14 +65,48 @@ public final class HostTTYPort: DevicePortProvider {
     ) async throws -> HostTTYPort {
         try await eventLoop.submit {
             let device = SerialDevice(options: options, eventLoop: eventLoop, logger: logger)
-            let settings = try device.startOpeningNow()
-            let tty = HostTTYPort(
-                port: DevicePort(name: options.path, lineSettings: settings),
-                device: NIOLoopBound(device, eventLoop: eventLoop), logger: logger)
-            tty.port.setProvider(tty)
+            let tty = HostTTYPort(device: device, settings: try device.startOpeningNow(), logger: logger)
             tty.wire(device)
             return tty
         }.get()
+    }
+
+    /// A port for the tty that opens it only while ``keepOpen(_:)`` says so, waiting for it to
+    /// appear if it is absent (an export's open policy). The port starts at `options.lineSettings`
+    /// and follows the tty's once it is open.
+    static func waiting(for options: HostTTYOptions, eventLoop: any EventLoop, logger: Logger) async throws
+        -> HostTTYPort
+    {
+        try await eventLoop.submit {
+            let device = SerialDevice(options: options, eventLoop: eventLoop, logger: logger)
+            let tty = HostTTYPort(device: device, settings: options.lineSettings ?? .default9600, logger: logger)
+            tty.port.setPresent(false)
+            tty.wire(device)
+            return tty
+        }.get()
+    }
+
+    /// On the loop.
+    private convenience init(device: SerialDevice, settings: LineSettings, logger: Logger) {
+        self.init(
+            port: DevicePort(name: device.path, lineSettings: settings),
+            device: NIOLoopBound(device, eventLoop: device.eventLoop), logger: logger)
+        port.setProvider(self)
+    }
+
+    /// Opens the tty (now, or as soon as it appears) while `wanted`, and closes it otherwise;
+    /// a close asked for here is no hangup.
+    func keepOpen(_ wanted: Bool) {
+        let device = device
+        eventLoop.execute { [self] in
+            if wanted {
+                device.value.start()
+            } else {
+                closingOnPurpose.store(true, ordering: .relaxed)
+                device.value.stop()
+                closingOnPurpose.store(false, ordering: .relaxed)
+            }
+        }
     }
 
     /// Counters so far.
@@ -104,8 +140,14 @@ public final class HostTTYPort: DevicePortProvider {
         device.onStateChange = { [unowned device, self] open in
             guard !stopping.load(ordering: .relaxed) else { return }
             if open {
+                port.setLineSettings(device.lineSettingsInForce)
                 port.setPresent(true)
                 port.setModemStatus((try? device.port?.modemLines()) ?? [])
+                return
+            }
+            guard !closingOnPurpose.load(ordering: .relaxed) else {
+                port.setModemStatus([])
+                port.setPresent(false)
                 return
             }
             counterState.withLock { $0.hangups += 1 }
@@ -122,49 +164,63 @@ public final class HostTTYPort: DevicePortProvider {
 
     // MARK: DevicePortProvider (any thread; the work moves onto the loop)
 
+    /// On the tty's loop (an export's client) the bytes are written at once; from elsewhere they hop there.
     public func portReceived(_ bytes: [UInt8], from endpoint: EndpointID) {
-        let device = device
-        eventLoop.execute { [self] in
-            let device = device.value
-            let outcome: WritePath
-            if device.queuedBytes > SerialDevice.queueHardLimit {
-                outcome = .backedUp
-            } else if device.write(ByteBuffer(bytes: bytes)) {
-                device.flush()
-                outcome = .written
-            } else {
-                outcome = .absent
-            }
-            counterState.withLock { counters in
-                counters.toDevice += bytes.count
-                switch outcome {
-                case .written: break
-                case .absent: counters.droppedWhileAbsent += bytes.count
-                case .backedUp: counters.droppedBackedUp += bytes.count
-                }
+        if eventLoop.inEventLoop { return write(bytes) }
+        eventLoop.execute { [self] in write(bytes) }
+    }
+
+    /// On the loop.
+    private func write(_ bytes: [UInt8]) {
+        let device = device.value
+        let outcome: WritePath
+        if device.queuedBytes > SerialDevice.queueHardLimit {
+            outcome = .backedUp
+        } else if device.write(ByteBuffer(bytes: bytes)) {
+            device.flush()
+            outcome = .written
+        } else {
+            outcome = .absent
+        }
+        counterState.withLock { counters in
+            counters.toDevice += bytes.count
+            switch outcome {
+            case .written: break
+            case .absent: counters.droppedWhileAbsent += bytes.count
+            case .backedUp: counters.droppedBackedUp += bytes.count
             }
         }
     }
 
     private enum WritePath { case written, absent, backedUp }
 
+    /// On the tty's loop (an export's RFC 2217 client) the change is made at once, so that the
+    /// acknowledgement can report what the tty took (``DevicePort/lineSettings``); from elsewhere
+    /// it hops there.
     public func portEvent(_ event: PortEvent, from endpoint: EndpointID) {
-        let device = device
-        eventLoop.execute { [port, logger] in
-            let device = device.value
-            switch event {
-            case .lineSettings(let settings):
-                let applied = device.apply(settings)
-                port.setLineSettings(applied)
-                logger.info("\(endpoint) set \(settings); applied to \(device.path)")
-            case .modemControl(let dtr, let rts):
-                if let dtr { _ = device.comPortControl(dtr ? 8 : 9) }
-                if let rts { _ = device.comPortControl(rts ? 11 : 12) }
-            case .breakSignal(let on):
-                _ = device.comPortControl(on ? 5 : 6)
-            case .opened, .closed:
-                break
-            }
+        if eventLoop.inEventLoop { return apply(event, from: endpoint) }
+        eventLoop.execute { [self] in apply(event, from: endpoint) }
+    }
+
+    /// On the loop.
+    private func apply(_ event: PortEvent, from endpoint: EndpointID) {
+        let device = device.value
+        switch event {
+        case .lineSettings(let settings):
+            let applied = device.apply(settings)
+            port.setLineSettings(applied)
+            logger.info("\(endpoint) set \(settings); applied to \(device.path)")
+        case .modemControl(let dtr, let rts):
+            if let dtr { _ = device.comPortControl(dtr ? 8 : 9) }
+            if let rts { _ = device.comPortControl(rts ? 11 : 12) }
+        case .breakSignal(let on):
+            _ = device.comPortControl(on ? 5 : 6)
+        case .flowControl(let flow):
+            _ = device.comPortControl([FlowControl.none: 1, .software: 2, .hardware: 3][flow]!)
+        case .purge(let input, let output):
+            device.comPortPurge((input ? 1 : 0) | (output ? 2 : 0))
+        case .opened, .closed:
+            break
         }
     }
 }

@@ -13,10 +13,21 @@ import Traces
 /// the device as a ``PortEvent`` before the RFC 2217 acknowledgement goes out, so there is
 /// nothing to poll. DTR, RTS and BREAK reach the device as events too (a DTR drop and raise
 /// resets a virtual device), and the device's modem status lines become NOTIFY-MODEMSTATE.
+///
+/// Over a host tty's port (``HostTTYPort``, `appliesClientSettings`) there is no emulation: the
+/// clients' settings are the tty's, applied before the acknowledgement, which reports what the
+/// tty took; flow control and purges reach it too, its receive errors become NOTIFY-LINESTATE,
+/// and while it is away the export counts it closed. ``onDemand`` opens and closes it with the
+/// export's open policy.
 final class PortDevice: ExportedDevice {
     let port: DevicePort
     let eventLoop: any EventLoop
     let emulateMismatch: Bool
+    /// The provider applies the clients' settings to the device on this loop (a host tty), so
+    /// acknowledgements report the port's settings after the change.
+    let appliesClientSettings: Bool
+    /// Called with true when the export starts wanting the device and false when it stops.
+    var onDemand: (Bool) -> Void = { _ in }
     var displayName: String { port.name }
 
     var onRead: (ByteBuffer) -> Void = { _ in }
@@ -27,6 +38,8 @@ final class PortDevice: ExportedDevice {
     var onWritable: (Bool) -> Void = { _ in }
 
     private(set) var opens = 0
+    /// The device is there and attached (what the hub was last told).
+    private var deviceOpen = false
     private(set) var clientSettings: LineSettings
     private var deviceSettings: LineSettings
     private var attachment: DevicePortAttachment?
@@ -34,7 +47,7 @@ final class PortDevice: ExportedDevice {
     private var dataTerminalReady = true
     private var requestToSend = true
     private var breakOn = false
-    private var flow: UInt8 = 1
+    private var flow = FlowControl.none
     private let trace: TraceTap?
     private let allocator = ByteBufferAllocator()
     /// The hub's clients now (the relay's copy is read on the port's thread).
@@ -42,11 +55,12 @@ final class PortDevice: ExportedDevice {
 
     init(
         port: DevicePort, clientSettings: LineSettings?, emulateMismatch: Bool, trace: TraceTap?,
-        eventLoop: any EventLoop
+        eventLoop: any EventLoop, appliesClientSettings: Bool = false
     ) {
         self.port = port
         self.eventLoop = eventLoop
-        self.emulateMismatch = emulateMismatch
+        self.emulateMismatch = emulateMismatch && !appliesClientSettings
+        self.appliesClientSettings = appliesClientSettings
         self.trace = trace
         deviceSettings = port.lineSettings
         self.clientSettings = clientSettings ?? port.lineSettings
@@ -65,9 +79,8 @@ final class PortDevice: ExportedDevice {
         self.attachment = attachment
         deviceSettings = port.lineSettings
         if clientSettings != deviceSettings { attachment.signal(.lineSettings(clientSettings)) }
-        opens += 1
-        onStateChange(true)
-        onModemLines(port.modemStatus.comPortNibble)
+        onDemand(true)
+        devicePresence(port.isPresent)
     }
 
     func stop() {
@@ -75,11 +88,12 @@ final class PortDevice: ExportedDevice {
         attachment.detach()
         self.attachment = nil
         relay = nil
-        onStateChange(false)
+        onDemand(false)
+        devicePresence(false, attached: true)
     }
 
     func write(_ buffer: ByteBuffer) -> Bool {
-        guard let attachment else { return false }
+        guard let attachment, port.isPresent else { return false }
         attachment.send(garbled(Array(buffer.readableBytesView), from: clientSettings, to: deviceSettings))
         return true
     }
@@ -108,13 +122,23 @@ final class PortDevice: ExportedDevice {
 
     fileprivate func deviceLineSettings(_ settings: LineSettings) {
         deviceSettings = settings
+        if appliesClientSettings { clientSettings = settings }
+    }
+
+    /// The device is there (counted as an open) or went away.
+    fileprivate func devicePresence(_ present: Bool, attached: Bool = false) {
+        guard attached || attachment != nil, present != deviceOpen else { return }
+        deviceOpen = present
+        if present { opens += 1 }
+        onStateChange(present)
+        onModemLines(present ? port.modemStatus.comPortNibble : 0)
     }
 
     fileprivate func portClosed() {
         guard attachment != nil else { return }
         attachment = nil
         relay = nil
-        onStateChange(false)
+        devicePresence(false, attached: true)
     }
 
     private func garbled(_ bytes: [UInt8], from sender: LineSettings, to receiver: LineSettings) -> [UInt8] {
@@ -130,7 +154,9 @@ final class PortDevice: ExportedDevice {
         clientSettings = settings
         trace?.note(TraceEvent(settings))
         attachment?.signal(.lineSettings(settings))
-        return settings
+        // A host tty has taken them by now: report what it has.
+        if appliesClientSettings { clientSettings = port.lineSettings }
+        return clientSettings
     }
 
     /// The port's endpoint: a `Sendable` face that moves every call onto the export's loop.
@@ -160,6 +186,14 @@ final class PortDevice: ExportedDevice {
         func deviceWritable(_ writable: Bool) {
             let device = device
             device.eventLoop.execute { device.value.onWritable(writable) }
+        }
+        func devicePresence(_ present: Bool) {
+            let device = device
+            device.eventLoop.execute { device.value.devicePresence(present) }
+        }
+        func deviceLineErrors(_ bits: UInt8) {
+            let device = device
+            device.eventLoop.execute { device.value.onLineErrors(bits) }
         }
         func portClosed() {
             let device = device
@@ -194,9 +228,9 @@ extension PortDevice: ComPortTarget {
     func comPortControl(_ value: UInt8) -> UInt8 {
         switch value {
         case 0...3, 17...19:
-            // A virtual device has no flow control of its own: the setting is kept and echoed.
-            if (1...3).contains(value) { flow = value }
-            return flow
+            // Kept and echoed; a host tty applies it, a virtual device has none of its own.
+            if let asked: FlowControl = [1: .none, 2: .software, 3: .hardware][value] { setFlow(asked) }
+            return [FlowControl.none: 1, .software: 2, .hardware: 3][flow]!
         case 4...6:
             if value != 4, breakOn != (value == 5) {
                 breakOn = value == 5
@@ -216,14 +250,26 @@ extension PortDevice: ComPortTarget {
             }
             return requestToSend ? 11 : 12
         case 13...16:
-            return 14
+            if let asked: FlowControl = [14: .none, 15: .software, 16: .hardware][value] { setFlow(asked) }
+            return [FlowControl.none: 14, .software: 15, .hardware: 16][flow]!
         default:
             return value
         }
     }
 
-    /// Nothing is queued between the device and the hub: purging has nothing to drop here.
-    func comPortPurge(_ value: UInt8) {}
+    private func setFlow(_ asked: FlowControl) {
+        guard asked != flow else { return }
+        flow = asked
+        attachment?.signal(.flowControl(asked))
+    }
 
-    func comPortModemLines() -> UInt8 { attachment == nil ? 0 : port.modemStatus.comPortNibble }
+    /// Nothing is queued between the device and the hub; the device purges its own buffers.
+    func comPortPurge(_ value: UInt8) {
+        guard value & 3 != 0 else { return }
+        attachment?.signal(.purge(input: value & 1 != 0, output: value & 2 != 0))
+    }
+
+    func comPortModemLines() -> UInt8 {
+        attachment == nil || !port.isPresent ? 0 : port.modemStatus.comPortNibble
+    }
 }

@@ -23,6 +23,9 @@ extension SerialDevice: ComPortTarget {
         return now
     }
 
+    /// The line settings in force (the tty's, or those it will get when it opens).
+    var lineSettingsInForce: LineSettings { current() }
+
     /// Applies whole line settings (an endpoint's client changed them); returns those in force.
     func apply(_ settings: LineSettings) -> LineSettings { update { $0 = settings } }
 

@@ -12,7 +12,7 @@ import Traces
 /// every reopen; while the device is absent they are acknowledged as the
 /// values that will be in force. Devices without modem lines (PTYs) keep
 /// DTR/RTS/BREAK as shadow state so every SET-CONTROL is still answered.
-final class SerialDevice: ExportedDevice {
+final class SerialDevice {
     let path: String
     var displayName: String { path }
     let eventLoop: any EventLoop

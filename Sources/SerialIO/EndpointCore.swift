@@ -100,6 +100,16 @@ final class EndpointCore: Sendable {
         var delivered = bytes
         let (appSettings, deviceSettings) = state.withLock { state in
             state.statistics.bytesReceived += bytes.count
+            if state.tracker.openCount == 0, !state.detached {
+                let path = slavePath
+                if state.tracker.clientWrote(held: { SlaveHolders.isHeldElsewhere(path: path) }) == .opened {
+                    state.statistics.clientOpens += 1
+                    state.statistics.openClients = state.tracker.openCount
+                    logger.debug("client opened (seen by its bytes first)", metadata: ["pty": "\(slavePath)"])
+                    events.yield(.opened)
+                    refreshLineSettings(&state)
+                }
+            }
             return (state.lineSettings, state.deviceSettings)
         }
         if emulateLineMismatch {

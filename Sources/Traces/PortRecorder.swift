@@ -74,7 +74,8 @@ public final class PortRecorder: DevicePortEndpoint {
         case .modemControl(let dtr, let rts): tap.note(.modemLines(dtr: dtr, rts: rts))
         case .breakSignal(true): tap.note(.breakSignal)
         // The device's settings are what a replay needs; they are noted when the device takes them.
-        case .lineSettings, .breakSignal(false): break
+        case .flowControl(let flow): tap.note(.note("flow control \(flow)"))
+        case .lineSettings, .breakSignal(false), .purge: break
         }
     }
 }

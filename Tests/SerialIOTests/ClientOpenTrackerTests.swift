@@ -15,6 +15,22 @@ struct ClientOpenTrackerTests {
         #expect(tracker.totalOpens == 2)
     }
 
+    @Test("bytes from a client whose open notification is late open the port once")
+    func bytesBeforeTheOpenNotification() {
+        var tracker = ClientOpenTracker()
+        #expect(tracker.clientWrote { false } == nil)  // left over from a client that has gone
+        #expect(tracker.openCount == 0)
+        #expect(tracker.clientWrote { true } == .opened)
+        #expect(tracker.clientWrote { true } == nil)
+        #expect(tracker.clientOpened() == nil)  // its notification, absorbed
+        #expect(tracker.openCount == 1)
+        #expect(tracker.clientOpened() == nil)  // a second client counts again
+        #expect(tracker.openCount == 2)
+        #expect(tracker.clientClosed() == nil)
+        #expect(tracker.clientClosed() == .closed)
+        #expect(tracker.totalOpens == 2)
+    }
+
     @Test("a close without an open (merged inotify events) never goes negative")
     func extraCloseIgnored() {
         var tracker = ClientOpenTracker()

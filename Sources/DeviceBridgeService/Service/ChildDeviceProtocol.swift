@@ -59,9 +59,13 @@ public enum ChildDeviceProtocol {
             what = [dtr.map { "dtr \($0 ? 1 : 0)" }, rts.map { "rts \($0 ? 1 : 0)" }].compactMap { $0 }
                 .joined(separator: " ")
         case .breakSignal(let on): what = "break \(on ? 1 : 0)"
+        case .flowControl(let flow): what = "flow \(flowNames[flow]!)"
+        case .purge(let input, let output): what = "purge \(input ? 1 : 0) \(output ? 1 : 0)"
         }
         return ":port \(endpoint) \(what)"
     }
+
+    private static let flowNames: [FlowControl: String] = [.none: "none", .software: "software", .hardware: "hardware"]
 
     /// The input of a `:data` or `:port` line: nil when the line is neither, an error when it
     /// is one but malformed.
@@ -94,6 +98,14 @@ public enum ChildDeviceProtocol {
             }
         case ("break", 1):
             if let flag { return .event(endpoint: endpoint, .breakSignal(flag)) }
+        case ("flow", 1):
+            if let flow = flowNames.first(where: { $0.value == arguments[0] })?.key {
+                return .event(endpoint: endpoint, .flowControl(flow))
+            }
+        case ("purge", 2):
+            if let input = flags[0], let output = flags[1] {
+                return .event(endpoint: endpoint, .purge(input: input, output: output))
+            }
         case ("line", 4):
             let parity = Parity.allCases.first { String($0.letter) == arguments[2] }
             let stop = Int(arguments[3]).flatMap(StopBits.init(rawValue:))
