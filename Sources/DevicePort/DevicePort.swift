@@ -120,7 +120,8 @@ public final class DevicePort: Sendable {
         }
     }
 
-    /// Ends the port: every endpoint hears ``DevicePortEndpoint/portClosed()`` and is detached.
+    /// Ends the port: every endpoint hears ``DevicePortEndpoint/portClosed()`` and is detached,
+    /// and the provider hears nothing more.
     public func close() {
         announce { state in
             guard !state.closed else { return false }
@@ -132,6 +133,7 @@ public final class DevicePort: Sendable {
         state.withLock { state in
             state.endpoints = []
             state.observers = []
+            state.provider = nil  // nothing more to deliver (and no cycle through a provider holding its port)
         }
     }
 

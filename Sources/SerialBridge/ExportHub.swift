@@ -32,14 +32,14 @@ final class ExportHub {
     }
 
     let configuration: ExportConfiguration
-    let device: any ExportedDevice
+    let device: PortDevice
     let logger: Logger
     /// Who gets what: the decisions, apart from the I/O done here.
     private var state: ExportHubState<ObjectIdentifier, ByteBuffer>
     private var clients: [ObjectIdentifier: Client] = [:]
     let poller: BusyPoller
 
-    init(configuration: ExportConfiguration, device: any ExportedDevice, logger: Logger) {
+    init(configuration: ExportConfiguration, device: PortDevice, logger: Logger) {
         self.configuration = configuration
         self.device = device
         self.logger = logger

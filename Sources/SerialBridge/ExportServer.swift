@@ -81,7 +81,7 @@ public final class ExportServer: Sendable {
 
     private static func start(
         _ configuration: ExportConfiguration, eventLoop: any EventLoop, logger: Logger, tty: HostTTYPort? = nil,
-        makeDevice: @escaping @Sendable () -> any ExportedDevice
+        makeDevice: @escaping @Sendable () -> PortDevice
     ) async throws -> ExportServer {
         try configuration.validate()
         let hub = try await eventLoop.submit {

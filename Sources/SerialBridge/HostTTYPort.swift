@@ -121,7 +121,10 @@ public final class HostTTYPort: DevicePortProvider {
     public func stop() async {
         stopping.store(true, ordering: .relaxed)
         let device = device
-        try? await eventLoop.submit { device.value.stop() }.get()
+        try? await eventLoop.submit {
+            device.value.stop()
+            device.value.unwire()  // the callbacks hold this provider
+        }.get()
         end()
     }
 
@@ -177,7 +180,7 @@ public final class HostTTYPort: DevicePortProvider {
         if device.queuedBytes > SerialDevice.queueHardLimit {
             outcome = .backedUp
         } else if device.write(ByteBuffer(bytes: bytes)) {
-            device.flush()
+            device.flushSoon()
             outcome = .written
         } else {
             outcome = .absent

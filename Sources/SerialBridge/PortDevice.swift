@@ -19,7 +19,7 @@ import Traces
 /// tty took; flow control and purges reach it too, its receive errors become NOTIFY-LINESTATE,
 /// and while it is away the export counts it closed. ``onDemand`` opens and closes it with the
 /// export's open policy.
-final class PortDevice: ExportedDevice {
+final class PortDevice {
     let port: DevicePort
     let eventLoop: any EventLoop
     let emulateMismatch: Bool
@@ -234,18 +234,21 @@ extension PortDevice: ComPortTarget {
         case 4...6:
             if value != 4, breakOn != (value == 5) {
                 breakOn = value == 5
+                if breakOn { trace?.note(.breakSignal) }
                 attachment?.signal(.breakSignal(breakOn))
             }
             return breakOn ? 5 : 6
         case 7...9:
             if value != 7, dataTerminalReady != (value == 8) {
                 dataTerminalReady = value == 8
+                trace?.note(.modemLines(dtr: dataTerminalReady, rts: nil))
                 attachment?.signal(.modemControl(dataTerminalReady: dataTerminalReady, requestToSend: nil))
             }
             return dataTerminalReady ? 8 : 9
         case 10...12:
             if value != 10, requestToSend != (value == 11) {
                 requestToSend = value == 11
+                trace?.note(.modemLines(dtr: nil, rts: requestToSend))
                 attachment?.signal(.modemControl(dataTerminalReady: nil, requestToSend: requestToSend))
             }
             return requestToSend ? 11 : 12

@@ -4,14 +4,15 @@ import NIOPosix
 import SerialIO
 import Traces
 
-/// The exported device: a tty (real serial port or PTY) opened by path,
-/// read and written on the export's event loop, reopened when it hangs up
-/// or appears. Event-loop bound (not Sendable).
+/// A host tty (real serial port or PTY) opened by path, read and written on
+/// one event loop, and reopened when it hangs up or appears: the one reopen
+/// loop, behind ``HostTTYPort`` (and so behind `export`, host exports and
+/// `record`). Event-loop bound (not Sendable).
 ///
-/// Settings asked for by RFC 2217 clients are remembered and re-applied on
-/// every reopen; while the device is absent they are acknowledged as the
-/// values that will be in force. Devices without modem lines (PTYs) keep
-/// DTR/RTS/BREAK as shadow state so every SET-CONTROL is still answered.
+/// Settings asked for are remembered and re-applied on every reopen; while
+/// the device is absent they are acknowledged as the values that will be in
+/// force. Devices without modem lines (PTYs) keep DTR/RTS/BREAK as shadow
+/// state so every SET-CONTROL is still answered.
 final class SerialDevice {
     let path: String
     var displayName: String { path }
@@ -62,6 +63,16 @@ final class SerialDevice {
         self.wanted = options.lineSettings
         self.dtr = options.dtrOnOpen
         self.rts = options.rtsOnOpen
+    }
+
+    /// Drops every callback (what they captured is released).
+    func unwire() {
+        onRead = { _ in }
+        onReadComplete = {}
+        onStateChange = { _ in }
+        onModemLines = { _ in }
+        onLineErrors = { _ in }
+        onWritable = { _ in }
     }
 
     var isOpen: Bool { channel != nil }
@@ -123,6 +134,18 @@ final class SerialDevice {
 
     /// Flushes writes to the device.
     func flush() { context?.flush() }
+
+    private var flushPending = false
+    /// Flushes once the loop has handled this round of I/O, so that what several client reads
+    /// wrote goes to the device in one system call.
+    func flushSoon() {
+        guard !flushPending else { return }
+        flushPending = true
+        eventLoop.assumeIsolated().execute {
+            self.flushPending = false
+            self.flush()
+        }
+    }
 
     /// Called after a batch of device reads.
     var onReadComplete: () -> Void = {}
