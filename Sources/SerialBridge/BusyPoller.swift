@@ -23,6 +23,8 @@ final class BusyPoller {
     private(set) var windows = 0
     /// Loop turns spent polling.
     private(set) var turns = 0
+    /// True while a window is open (the loop is kept from sleeping).
+    var isPolling: Bool { polling }
 
     /// A poller for `eventLoop` polling up to `window` after each burst; a zero window never polls.
     init(eventLoop: any EventLoop, window: TimeAmount) {

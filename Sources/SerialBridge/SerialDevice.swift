@@ -35,8 +35,8 @@ final class SerialDevice {
 
     private(set) var port: SerialPort?
     private var channel: (any Channel)?
-    /// The ``DeviceHandler``'s context: writes start there (no generic `Channel.write`).
-    fileprivate var context: ChannelHandlerContext?
+    /// The ``SerialDeviceHandler``'s context: writes start there (no generic `Channel.write`).
+    var context: ChannelHandlerContext?
     /// Line settings asked for (configuration or RFC 2217), re-applied on every reopen.
     var wanted: LineSettings?
     var wantedFlow: FlowControl?
@@ -201,7 +201,7 @@ final class SerialDevice {
             )
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(DeviceHandler(bound.value))
+                    try channel.pipeline.syncOperations.addHandler(SerialDeviceHandler(bound.value))
                 }
             }
             .takingOwnershipOfDescriptors(input: input, output: output)
@@ -249,7 +249,7 @@ final class SerialDevice {
         }
     }
 
-    fileprivate func hungUp() {
+    func hungUp() {
         guard channel != nil else { return }
         if !options.reopens { running = false }
         logger.info(
@@ -270,7 +270,7 @@ final class SerialDevice {
         port = nil
     }
 
-    fileprivate func received(_ buffer: ByteBuffer) {
+    func received(_ buffer: ByteBuffer) {
         guard purgedInput > 0 else { return onRead(buffer) }
         var rest = buffer
         let dropped = min(purgedInput, rest.readableBytes)
@@ -278,8 +278,8 @@ final class SerialDevice {
         purgedInput -= dropped
         if rest.readableBytes > 0 { onRead(rest) }
     }
-    fileprivate func readComplete() { onReadComplete() }
-    fileprivate func writabilityChanged(_ writable: Bool) { onWritable(writable) }
+    func readComplete() { onReadComplete() }
+    func writabilityChanged(_ writable: Bool) { onWritable(writable) }
 
     /// Polls modem lines and UART error counters every 100 ms, where the device has them (a PTY has neither).
     private func startModemPolling() {
@@ -310,37 +310,5 @@ final class SerialDevice {
 
     func currentModemNibble() -> UInt8 {
         (try? port?.modemLines())?.comPortNibble ?? 0
-    }
-}
-
-/// Reads device bytes into the device object and reports hangups.
-private final class DeviceHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    unowned let device: SerialDevice
-
-    init(_ device: SerialDevice) { self.device = device }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        device.context = context
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        device.received(unwrapInboundIn(data))
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        device.readComplete()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        device.hungUp()
-    }
-
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        device.writabilityChanged(context.channel.isWritable)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
     }
 }

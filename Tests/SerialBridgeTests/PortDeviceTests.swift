@@ -23,10 +23,11 @@ private final class Provider: DevicePortProvider {
     let channel = EmbeddedChannel()
     let line = Array(#"{"Meat": "71.25","Meat2": "nan","Meat3": "nan","Chamber": "110.50"}"#.utf8) + [13, 10]
 
-    func start() throws -> (PortDevice, NIOLoopBoundBox<[UInt8]>) {
-        port.setProvider(provider)
+    func start(appliesClientSettings: Bool = false) throws -> (PortDevice, NIOLoopBoundBox<[UInt8]>) {
+        if !appliesClientSettings { port.setProvider(provider) }
         let device = PortDevice(
-            port: port, clientSettings: nil, emulateMismatch: true, trace: nil, eventLoop: channel.embeddedEventLoop)
+            port: port, clientSettings: nil, emulateMismatch: true, trace: nil, eventLoop: channel.embeddedEventLoop,
+            appliesClientSettings: appliesClientSettings)
         let read = NIOLoopBoundBox([UInt8](), eventLoop: channel.embeddedEventLoop)
         device.onRead = { buffer in read.value += buffer.readableBytesView }
         try channel.pipeline.syncOperations.addHandlers(
@@ -39,6 +40,13 @@ private final class Provider: DevicePortProvider {
             ByteBuffer(bytes: [255, 253, 0, 255, 251, 3, 255, 253, 3, 255, 253, 44, 255, 251, 44]))
         while try channel.readOutbound(as: ByteBuffer.self) != nil {}
         return (device, read)
+    }
+
+    /// Everything the export sent back since the last call.
+    func replies() throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { bytes += buffer.readableBytesView }
+        return bytes
     }
 
     func setBaud(_ baud: UInt32) throws {
@@ -128,5 +136,54 @@ private final class Provider: DevicePortProvider {
         channel.embeddedEventLoop.run()
         #expect(states.value == [false])
         #expect(!device.write(ByteBuffer(bytes: [1])))
+    }
+
+    @Test func flowControlAndPurgesReachTheDeviceAsEvents() throws {
+        _ = try start()
+        try channel.writeInbound(ByteBuffer(bytes: [255, 250, 44, 5, 2, 255, 240]))  // XON/XOFF
+        try channel.writeInbound(ByteBuffer(bytes: [255, 250, 44, 5, 15, 255, 240]))  // inbound XON/XOFF: the same
+        try channel.writeInbound(ByteBuffer(bytes: [255, 250, 44, 5, 0, 255, 240]))  // query
+        try channel.writeInbound(ByteBuffer(bytes: [255, 250, 44, 12, 3, 255, 240]))  // purge both buffers
+        #expect(provider.events.withLock { $0 } == [.flowControl(.software), .purge(input: true, output: true)])
+        // Each acknowledged with the setting in force, in its group's codes.
+        let acks: [[UInt8]] = [[105, 2], [105, 15], [105, 2], [112, 3]]
+        #expect(try replies() == acks.flatMap { [255, 250, 44] + $0 + [255, 240] })
+    }
+
+    /// Over a host tty the provider applies settings at once; the acknowledgement reports what it took.
+    @Test func overAHostTTYTheAcknowledgementReportsWhatTheDeviceTook() throws {
+        let tty = ParityRefusingTTY(port: port)
+        port.setProvider(tty)
+        let (device, read) = try start(appliesClientSettings: true)
+        try channel.writeInbound(ByteBuffer(bytes: [255, 250, 44, 3, 3, 255, 240]))  // even parity
+        try channel.writeInbound(ByteBuffer(bytes: [255, 250, 44, 1, 0, 0, 0x4B, 0, 255, 240]))  // 19200
+        #expect(try replies() == [255, 250, 44, 103, 1, 255, 240, 255, 250, 44, 101, 0, 0, 0x4B, 0, 255, 240])
+        #expect(port.lineSettings == LineSettings(baud: 19200))
+        // No emulation: the tty's own bytes pass untouched at any setting.
+        port.emit(line)
+        channel.embeddedEventLoop.run()
+        #expect(read.value == line)
+        // And while the tty is away the export counts it closed.
+        let states = NIOLoopBoundBox([Bool](), eventLoop: channel.embeddedEventLoop)
+        device.onStateChange = { states.value.append($0) }
+        port.setPresent(false)
+        channel.embeddedEventLoop.run()
+        #expect(states.value == [false] && !device.write(ByteBuffer(bytes: [1])))
+        #expect(device.comPortModemLines() == 0)
+        port.setPresent(true)
+        channel.embeddedEventLoop.run()
+        #expect(states.value == [false, true] && device.opens == 2)
+    }
+}
+
+/// A host tty's provider in miniature: applies settings to the port at once, but has no parity (a PTY).
+private final class ParityRefusingTTY: DevicePortProvider {
+    let port: DevicePort
+    init(port: DevicePort) { self.port = port }
+    func portReceived(_ bytes: [UInt8], from endpoint: EndpointID) {}
+    func portEvent(_ event: PortEvent, from endpoint: EndpointID) {
+        guard case .lineSettings(var settings) = event else { return }
+        settings.parity = .none
+        port.setLineSettings(settings)
     }
 }

@@ -14,6 +14,7 @@ import ssl
 import struct
 import subprocess
 import tempfile
+import termios
 import threading
 import time
 
@@ -396,3 +397,18 @@ def test_trace_records_both_directions(devbridge, device, tmp, run):
     assert shown.returncode == 0
     events = [line.split()[-1] for line in shown.stdout.splitlines() if " event " in line]
     assert events[0] == "open" and events[-1] == "hangup", shown.stdout
+
+
+def test_rfc2217_flow_control_is_applied_to_the_host_tty(devbridge, device):
+    """SET-CONTROL flow control reaches the tty through its device port (IXON on the slave)."""
+    ixon = lambda: bool(termios.tcgetattr(device.slave)[0] & termios.IXON)  # noqa: E731
+    with export(devbridge, device.link, "--mode", "rfc2217") as (_, port):
+        client = serial.serial_for_url(f"rfc2217://127.0.0.1:{port}", baudrate=9600, timeout=3)
+        try:
+            assert wait_for(lambda: device.baud() == 9600)
+            client.xonxoff = True
+            assert wait_for(ixon)
+            client.xonxoff = False
+            assert wait_for(lambda: not ixon())
+        finally:
+            client.close()
