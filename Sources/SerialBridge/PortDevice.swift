@@ -171,33 +171,20 @@ final class PortDevice {
         /// Counted as taken while a client is connected (each client's own overflow is the hub's).
         func deviceOutput(_ bytes: [UInt8]) -> WriteResult {
             guard hasReader else { return WriteResult(written: 0, dropped: bytes.count) }
-            let device = device
-            device.eventLoop.execute { device.value.deviceOutput(bytes) }
+            onLoop { $0.deviceOutput(bytes) }
             return WriteResult(written: bytes.count, dropped: 0)
         }
-        func deviceModemStatus(_ lines: ModemLines) {
+        func deviceModemStatus(_ lines: ModemLines) { onLoop { $0.deviceModemStatus(lines) } }
+        func deviceLineSettings(_ settings: LineSettings) { onLoop { $0.deviceLineSettings(settings) } }
+        func deviceWritable(_ writable: Bool) { onLoop { $0.onWritable(writable) } }
+        func devicePresence(_ present: Bool) { onLoop { $0.devicePresence(present) } }
+        func deviceLineErrors(_ bits: UInt8) { onLoop { $0.onLineErrors(bits) } }
+        func portClosed() { onLoop { $0.portClosed() } }
+
+        /// Runs `work` on the export's loop, after what was handed over before it.
+        private func onLoop(_ work: @escaping @Sendable (PortDevice) -> Void) {
             let device = device
-            device.eventLoop.execute { device.value.deviceModemStatus(lines) }
-        }
-        func deviceLineSettings(_ settings: LineSettings) {
-            let device = device
-            device.eventLoop.execute { device.value.deviceLineSettings(settings) }
-        }
-        func deviceWritable(_ writable: Bool) {
-            let device = device
-            device.eventLoop.execute { device.value.onWritable(writable) }
-        }
-        func devicePresence(_ present: Bool) {
-            let device = device
-            device.eventLoop.execute { device.value.devicePresence(present) }
-        }
-        func deviceLineErrors(_ bits: UInt8) {
-            let device = device
-            device.eventLoop.execute { device.value.onLineErrors(bits) }
-        }
-        func portClosed() {
-            let device = device
-            device.eventLoop.execute { device.value.portClosed() }
+            device.eventLoop.execute { work(device.value) }
         }
     }
 }
