@@ -16,11 +16,14 @@ public struct SimSession: Sendable {
         public var host: String
         public var port: Int
         public var apiSecret: String
+        /// What clients may do without the secret.
+        public var authDefault: NightscoutAuthDefault
 
-        public init(host: String, port: Int, apiSecret: String) {
+        public init(host: String, port: Int, apiSecret: String, authDefault: NightscoutAuthDefault = .readable) {
             self.host = host
             self.port = port
             self.apiSecret = apiSecret
+            self.authDefault = authDefault
         }
     }
 
@@ -151,7 +154,8 @@ public struct SimSession: Sendable {
         }
         if let nightscout = options.nightscout, let cgmHistory {
             let routes = NightscoutRoutes(
-                store: cgmHistory, secret: NightscoutSecret(nightscout.apiSecret), name: name,
+                store: cgmHistory, secret: NightscoutSecret(nightscout.apiSecret), authDefault: nightscout.authDefault,
+                name: name,
                 inject: { event in try runner.inject(event) })
             let server = NightscoutServer(
                 host: nightscout.host, port: nightscout.port, routes: routes, logger: logger, onReady: onNightscout)

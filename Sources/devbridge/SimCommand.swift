@@ -76,6 +76,12 @@ struct SimCommand: AsyncParsableCommand {
     @Option(help: "API_SECRET for --nightscout (clients send its SHA-1 hex in the api-secret header).")
     var apiSecret: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "What --nightscout clients may do without the secret: 'readable' (read, as Nightscout allows by default) or 'denied'. Writes always need the secret.",
+            valueName: "readable|denied"))
+    var nightscoutAuthDefault: NightscoutAuthDefault = .readable
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "notice"
 
@@ -113,7 +119,9 @@ struct SimCommand: AsyncParsableCommand {
         var options = SimSession.Options(
             profileSource: profile, protocolName: self.protocol, seed: seed, link: link, speed: speed,
             resetOnOpen: resetOnOpen, emulateBaudMismatch: baudMismatch, trace: trace,
-            nightscout: nightscoutAddress.map { .init(host: $0.host, port: $0.port, apiSecret: apiSecret ?? "") },
+            nightscout: nightscoutAddress.map {
+                .init(host: $0.host, port: $0.port, apiSecret: apiSecret ?? "", authDefault: nightscoutAuthDefault)
+            },
             statusInterval: statusInterval.map { .milliseconds(Int($0 * 1000)) })
         if serveStdio { options.pipe = { printNow($0) } }
         let speedText = speed.description
@@ -173,3 +181,5 @@ enum StdinEvents {
         thread.start()
     }
 }
+
+extension NightscoutAuthDefault: ExpressibleByArgument {}

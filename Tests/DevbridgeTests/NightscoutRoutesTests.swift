@@ -23,9 +23,16 @@ struct NightscoutRoutesTests {
         return (store, device)
     }
 
-    static func app(_ store: CGMHistoryStore, inject: NightscoutRoutes.Injector? = nil) -> some ApplicationProtocol {
+    static let token = "a-control-api-token-0123"
+
+    static func app(
+        _ store: CGMHistoryStore, authDefault: NightscoutAuthDefault = .readable,
+        inject: NightscoutRoutes.Injector? = nil
+    ) -> some ApplicationProtocol {
         let router = Router()
-        NightscoutRoutes(store: store, secret: NightscoutSecret(secret), inject: inject).add(to: router)
+        NightscoutRoutes(
+            store: store, secret: NightscoutSecret(secret), authDefault: authDefault, token: token, inject: inject
+        ).add(to: router)
         return Application(router: router)
     }
 
@@ -44,10 +51,52 @@ struct NightscoutRoutesTests {
         #expect(!secret.accepts(nil))
     }
 
-    @Test("a missing or wrong secret gets 401 and reveals nothing")
+    @Test("readable by default: reads need no secret, writes do, and status.json says so")
+    func readableByDefault() async throws {
+        let (store, _) = try Self.feed()
+        try await Self.app(store, inject: { _ in }).test(.router) { client in
+            for uri in ["/api/v1/entries.json?count=3", "/api/v1/entries/current.json", "/api/v1/entries.csv"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .ok, "\(uri)")
+                }
+            }
+            try await client.execute(uri: "/api/v1/status.json", method: .get) { response in
+                let status = try #require(
+                    JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+                let settings = try #require(status["settings"] as? [String: Any])
+                #expect(settings["authDefaultRoles"] as? String == "readable")
+                #expect(settings["units"] as? String == "mg/dl")
+                #expect((settings["enable"] as? [String])?.contains("bgnow") == true)
+                #expect((settings["thresholds"] as? [String: Any])?["bgHigh"] as? Int == 260)
+            }
+            let event = ByteBuffer(string: #"{"type":"spike","amount":"50mg/dL","duration":"10m"}"#)
+            let wrong = NightscoutSecret("wrong").sha1Hex
+            for headers: HTTPFields in [[:], [Self.header: wrong], [.authorization: "Bearer not-the-token"]] {
+                try await client.execute(uri: "/api/v1/devbridge/events", method: .post, headers: headers, body: event)
+                {
+                    response in
+                    #expect(response.status == .unauthorized)
+                }
+            }
+            // The secret's hash as header or query parameter, or the service's token, may write.
+            let allowed: [(String, HTTPFields)] = [
+                ("/api/v1/devbridge/events", [Self.header: Self.sha1]),
+                ("/api/v1/devbridge/events?secret=\(Self.sha1)", [:]),
+                ("/api/v1/devbridge/events", [.authorization: "Bearer \(Self.token)"]),
+                ("/api/v1/devbridge/events?token=\(Self.token)", [:]),
+            ]
+            for (uri, headers) in allowed {
+                try await client.execute(uri: uri, method: .post, headers: headers, body: event) { response in
+                    #expect(response.status == .ok, "\(uri) \(headers)")
+                }
+            }
+        }
+    }
+
+    @Test("auth_default denied: a missing or wrong secret gets 401 and reveals nothing")
     func refused() async throws {
         let (store, _) = try Self.feed()
-        try await Self.app(store).test(.router) { client in
+        try await Self.app(store, authDefault: .denied).test(.router) { client in
             let wrong = NightscoutSecret("wrong").sha1Hex
             for headers: HTTPFields in [[:], [Self.header: wrong], [Self.header: Self.secret]] {
                 for uri in [
@@ -135,7 +184,7 @@ struct NightscoutRoutesTests {
         let box = DeviceBox(device)
         box.advance(to: 3600)
         let before = try #require(store.latest).sgv
-        try await Self.app(store, inject: { try box.inject($0) }).test(.router) { client in
+        try await Self.app(store, authDefault: .denied, inject: { try box.inject($0) }).test(.router) { client in
             let body = ByteBuffer(string: #"{"type":"spike","amount":"150mg/dL","duration":"15m"}"#)
             try await client.execute(uri: "/api/v1/devbridge/events", method: .post, body: body) { response in
                 #expect(response.status == .unauthorized)

@@ -313,7 +313,14 @@ struct ErrorResponseBody: Decodable {
         // SHA-1 of "devbridge-local", the loopback default secret.
         let secret = NightscoutSecret(APIConfiguration.defaultNightscoutSecret).sha1Hex
         try await harness.run { client in
+            // Reads are open by default (nightscout.auth_default: readable); writes need the secret.
             try await client.execute(uri: "/api/v1/entries.json", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(
+                uri: "/api/v1/devbridge/events", method: .post,
+                body: jsonBody(#"{"type":"spike","amount":"50mg/dL","duration":"10m"}"#)
+            ) { response in
                 #expect(response.status == .unauthorized)
             }
             try await client.execute(

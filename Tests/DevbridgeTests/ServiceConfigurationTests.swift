@@ -16,7 +16,10 @@ import Testing
         let cgm = try #require(configuration.device(named: "cgm"))
         #expect(cgm.protocolName == "cgm-jsonl")
         #expect(cgm.nightscout)
+        #expect(configuration.nightscout.authDefault == .readable)  // as Nightscout: anyone may read
         #expect(configuration.source == EmbeddedConfiguration.source)
+        let denied = try ServiceConfigurationLoader.parse(yaml: "nightscout: {auth_default: denied}\n", file: "t.yaml")
+        #expect(denied.nightscout.authDefault == .denied)
     }
 
     @Test func fullDeviceAndHostExport() throws {
@@ -108,6 +111,11 @@ import Testing
             "t.yaml:1:26: api.nightscout_secret: the Nightscout API secret must be at least 12"
         ),
         ("devices:\n  smoker: {profile: [\n", "t.yaml:3:1: YAML syntax"),
+        (
+            "nightscout: {auth_default: public}\n",
+            "t.yaml:1:28: nightscout.auth_default: auth_default must be readable or denied, found 'public'"
+        ),
+        ("nightscout: {auth: denied}\n", "t.yaml:1:14: nightscout.auth: unknown key 'auth'"),
         // Found by the config fuzz harness: values past Int's range trapped instead of failing.
         (
             "devices:\n  a: {profile: x, isolation: process, limits: {cpu: 11111111111111111111111h}}\n",

@@ -21,11 +21,11 @@ DIRECTIONS = {"NONE", "TripleUp", "DoubleUp", "SingleUp", "FortyFiveUp", "Flat",
 class CGMSim:
     """`devbridge sim <profile> --nightscout 127.0.0.1:0`; the banner gives the port and the link."""
 
-    def __init__(self, devbridge, link, profile, speed):
+    def __init__(self, devbridge, link, profile, speed, *args):
         self.link = link
         self.process = subprocess.Popen(
             [str(devbridge), "sim", profile, "--speed", str(speed), "--link", link,
-             "--nightscout", "127.0.0.1:0", "--api-secret", SECRET],
+             "--nightscout", "127.0.0.1:0", "--api-secret", SECRET, *args],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         banner = []
@@ -100,18 +100,34 @@ def test_py_nightscout_reads_entries(spike_sim):
     assert dates[-1].isoformat().startswith("2026-06-06T12:00"), "virtual time starts at the profile's clock.start"
 
 
-def test_wrong_secret_is_refused(spike_sim):
+def test_reads_need_no_secret_by_default(spike_sim):
+    """As real Nightscout (AUTH_DEFAULT_ROLES readable): py-nightscout without a secret, as HA's
+    integration runs when none is configured, reads entries and status."""
     async def fetch():
-        return await Api(spike_sim.url, api_secret="not-the-secret").get_sgvs()
-    with pytest.raises(Exception) as failure:
-        asyncio.run(fetch())
-    assert getattr(failure.value, "status", None) == 401, failure.value
-    for header in (None, hashlib.sha1(b"wrong").hexdigest(), SECRET):
-        status, body = spike_sim.get("/api/v1/entries.json?count=5", header)
-        assert status == 401
-        assert b"sgv" not in body and b"devbridge" not in body
-    status, body = spike_sim.get("/api/v1/entries/current.json", hashlib.sha512(SECRET.encode()).hexdigest())
-    assert status == 200 and len(json.loads(body)) == 1
+        api = Api(spike_sim.url)
+        return await api.get_sgvs(), await api.get_server_status()
+    entries, status = asyncio.run(fetch())
+    assert entries and status.status == "ok"
+    status, body = spike_sim.get("/api/v1/status.json")
+    assert status == 200 and json.loads(body)["settings"]["authDefaultRoles"] == "readable"
+
+
+def test_with_auth_default_denied_a_wrong_secret_is_refused(devbridge, tmp_path):
+    sim = CGMSim(devbridge, str(tmp_path / "ttyCGM"), "cgm-spike", 60, "--nightscout-auth-default", "denied")
+    try:
+        async def fetch():
+            return await Api(sim.url, api_secret="not-the-secret").get_sgvs()
+        with pytest.raises(Exception) as failure:
+            asyncio.run(fetch())
+        assert getattr(failure.value, "status", None) == 401, failure.value
+        for header in (None, hashlib.sha1(b"wrong").hexdigest(), SECRET):
+            status, body = sim.get("/api/v1/entries.json?count=5", header)
+            assert status == 401
+            assert b"sgv" not in body and b"devbridge" not in body
+        status, body = sim.get("/api/v1/entries/current.json", hashlib.sha512(SECRET.encode()).hexdigest())
+        assert status == 200 and len(json.loads(body)) == 1
+    finally:
+        assert sim.stop() == 0
 
 
 def test_cgm_jsonl_on_the_pty(spike_sim):

@@ -16,12 +16,14 @@ import VirtualDevices
 /// routes.add(to: router)                 // adds /api/v1/… (a group: other routes are untouched)
 /// ```
 ///
-/// Routes (all under `/api/v1`, all require the `api-secret` header, SHA-1 or SHA-512 hex of the
-/// secret; a missing or wrong one gets `401` with a fixed body that reveals nothing):
+/// Routes, all under `/api/v1`. Reads are open to anyone with the default ``NightscoutAuthDefault/readable``;
+/// writes, and reads with ``NightscoutAuthDefault/denied``, need the secret (see
+/// ``NightscoutAuthMiddleware``), and without it get `401` with a fixed body that reveals nothing:
 /// - `GET entries.json`, `entries/sgv.json`, `entries/current.json` (also `.csv`, `.tsv`, `.txt`,
 ///   and `entries` / `entries/sgv` / `entries/current` as JSON): newest first; `count` (default 10,
 ///   0 = all), `find[date][$gte|$gt|$lte|$lt]` in epoch ms. `current` is the newest entry only.
-/// - `GET status.json`: server status (name, version, `serverTimeEpoch` = newest entry's date).
+/// - `GET status.json`: server status (name, version, `serverTimeEpoch` = newest entry's date),
+///   and the settings clients read: units, thresholds, `authDefaultRoles`, enabled plugins.
 /// - `GET treatments.json`, `devicestatus.json`, `profile.json`: empty arrays (asked by clients).
 /// - `POST devbridge/events`: injects an event (see ``NightscoutEventRequest``) when `inject` is
 ///   set; `200 {"ok":true,…}`, `400` for a bad event, `404` when injection is off.
@@ -34,22 +36,33 @@ public struct NightscoutRoutes: Sendable {
 
     public let store: CGMHistoryStore
     public let secret: NightscoutSecret
+    /// What clients may do without the secret.
+    public let authDefault: NightscoutAuthDefault
+    /// A token accepted as well as the secret (the service's API token), if any.
+    public let token: String?
     /// Server name in `status.json`.
     public let name: String
     /// Event injection (nil: `POST devbridge/events` is not mounted).
     public let inject: Injector?
 
-    /// Creates the routes over `store`, guarded by `secret`.
-    public init(store: CGMHistoryStore, secret: NightscoutSecret, name: String = "devbridge", inject: Injector? = nil) {
+    /// Creates the routes over `store`, guarded by `secret` (and `token`) as `authDefault` says.
+    public init(
+        store: CGMHistoryStore, secret: NightscoutSecret, authDefault: NightscoutAuthDefault = .readable,
+        token: String? = nil, name: String = "devbridge", inject: Injector? = nil
+    ) {
         self.store = store
         self.secret = secret
+        self.authDefault = authDefault
+        self.token = token
         self.name = name
         self.inject = inject
     }
 
     /// Adds the `/api/v1` routes to `router` (a `Router` or a `RouterGroup`), behind the secret check.
     public func add<Methods: RouterMethods>(to router: Methods) {
-        let api = router.group("api/v1").add(middleware: NightscoutAuthMiddleware<Methods.Context>(secret: secret))
+        let api = router.group("api/v1").add(
+            middleware: NightscoutAuthMiddleware<Methods.Context>(
+                secret: secret, authDefault: authDefault, token: token))
         for format in NightscoutFormat.allCases {
             for kind in ["entries", "entries/sgv"] {
                 let path = kind + format.pathSuffix
@@ -87,6 +100,7 @@ public struct NightscoutRoutes: Sendable {
             #"{"status":"ok","name":\#(TextFormat.jsonString(name)),"version":"15.0.0-devbridge","serverTime":"\#(TextFormat.iso8601(epochMilliseconds: now, milliseconds: true))","#
             + #""serverTimeEpoch":\#(now),"apiEnabled":true,"careportalEnabled":false,"boluscalcEnabled":false,"#
             + #""settings":{"units":"mg/dl","timeFormat":24,"customTitle":"devbridge","#
+            + #""authDefaultRoles":"\#(authDefault.rawValue)","enable":["bgnow","delta","direction","timeago"],"#
             + #""thresholds":{"bgHigh":260,"bgTargetTop":180,"bgTargetBottom":80,"bgLow":55}},"extendedSettings":{}}"#
         return NightscoutRoutes.json(body)
     }

@@ -51,7 +51,8 @@ public final class DevbridgeServer: Sendable {
         if let store = supervisor.cgmStore, let name = supervisor.nightscoutDeviceName {
             let directory = supervisor.directory
             let routes = NightscoutRoutes(
-                store: store, secret: NightscoutSecret(configuration.api.effectiveNightscoutSecret), name: name,
+                store: store, secret: NightscoutSecret(configuration.api.effectiveNightscoutSecret),
+                authDefault: configuration.nightscout.authDefault, token: configuration.api.token, name: name,
                 inject: { event in
                     guard let device = directory.device(named: name) else {
                         throw ServiceError(.notFound, "no device named '\(name)'")

@@ -169,6 +169,7 @@ public actor DeviceSupervisor: Service {
         if new.api.effectiveNightscoutSecret != configuration.api.effectiveNightscoutSecret {
             summary.needsRestart.append("api.nightscout_secret")
         }
+        if new.nightscout != configuration.nightscout { summary.needsRestart.append("nightscout.auth_default") }
         if new.nightscoutDevice?.name != nightscoutDeviceName {
             summary.needsRestart.append("devices.*.nightscout")
         }

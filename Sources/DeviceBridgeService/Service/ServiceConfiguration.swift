@@ -11,17 +11,21 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var devices: [VirtualDeviceConfiguration]
     /// Exports of host serial devices.
     public var hostExports: [HostExportConfiguration]
+    /// The Nightscout-compatible routes' settings.
+    public var nightscout: NightscoutSettings
     /// Where the configuration came from (a path or `<embedded default>`).
     public var source: String
 
     /// Creates a configuration.
     public init(
         api: APIConfiguration = APIConfiguration(), devices: [VirtualDeviceConfiguration] = [],
-        hostExports: [HostExportConfiguration] = [], source: String = "<memory>"
+        hostExports: [HostExportConfiguration] = [], nightscout: NightscoutSettings = NightscoutSettings(),
+        source: String = "<memory>"
     ) {
         self.api = api
         self.devices = devices
         self.hostExports = hostExports
+        self.nightscout = nightscout
         self.source = source
     }
 
@@ -30,6 +34,17 @@ public struct ServiceConfiguration: Sendable, Equatable {
 
     /// The device served on the Nightscout-compatible routes (`nightscout: true`), if any.
     public var nightscoutDevice: VirtualDeviceConfiguration? { devices.first { $0.nightscout } }
+}
+
+/// The top-level `nightscout:` section.
+public struct NightscoutSettings: Sendable, Equatable {
+    /// What clients may do without the secret (`auth_default`; `readable` unless set).
+    public var authDefault: NightscoutAuthDefault
+
+    /// Creates the settings.
+    public init(authDefault: NightscoutAuthDefault = .readable) {
+        self.authDefault = authDefault
+    }
 }
 
 /// A `host:port` pair.

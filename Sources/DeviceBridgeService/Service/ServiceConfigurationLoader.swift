@@ -44,6 +44,17 @@ public enum ServiceConfigurationLoader {
             }
             try deviceReader.finish()
         }
+        if let nightscout = reader.optional("nightscout") {
+            var section = try nightscout.mapping()
+            if let value = section.optional("auth_default") {
+                let text = try value.string()
+                guard let authDefault = NightscoutAuthDefault(rawValue: text) else {
+                    throw value.error(.badValue, "auth_default must be readable or denied, found '\(text)'")
+                }
+                configuration.nightscout.authDefault = authDefault
+            }
+            try section.finish()
+        }
         if let exports = reader.optional("exports") {
             var exportReader = try exports.mapping()
             for (name, node) in exportReader.remaining() {
